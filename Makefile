@@ -1,0 +1,45 @@
+# techsme — the two commands a newcomer needs are `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+TECHSME := $(BIN)/techsme
+PYTEST_ARGS ?=
+
+.PHONY: run test bench lint messages clean-db
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+## make run: install, migrate the SQLite database under var/, load demo data if empty, serve with the worker
+run: $(VENV)/.installed
+	$(TECHSME) setup --demo
+	$(TECHSME) serve
+
+## make test: install the dev dependencies and run the whole suite (browser tests skip without Chromium)
+test: $(VENV)/.installed-dev
+	$(TECHSME) compile-messages
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+## make bench: benchmarks; results are written under bench/results/
+bench: $(VENV)/.installed-dev
+	$(BIN)/python bench/run_all.py
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check src tests bench
+
+## make messages: refresh the translation catalogues after changing user-facing strings
+messages: $(VENV)/.installed-dev
+	cd src/techsme && ../../$(BIN)/django-admin makemessages --locale zh_Hans --no-obsolete --ignore 'rules/*' \
+		--settings techsme.settings --pythonpath ..
+	$(TECHSME) compile-messages
+
+clean-db:
+	rm -f var/techsme.sqlite3

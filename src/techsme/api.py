@@ -1,0 +1,46 @@
+"""The HTTP API under /api/v1/: mounts every app's router and maps service errors to HTTP codes."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+
+from techsme.accounts.auth import API_AUTH
+from techsme.core.errors import Conflict, InvalidInput
+
+api = NinjaAPI(
+    title="techsme API",
+    version="1",
+    description="Tech-SME support platform. Authenticate with a personal token: `Authorization: Bearer tsme_…`.",
+    urls_namespace="api",
+    auth=API_AUTH,
+)
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc) or "Forbidden"}, status=403)
+
+
+@api.exception_handler(InvalidInput)
+def _invalid(request: HttpRequest, exc: InvalidInput) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": "invalid input", "errors": [e.as_dict() for e in exc.errors]}, status=422
+    )
+
+
+@api.exception_handler(Conflict)
+def _conflict(request: HttpRequest, exc: Conflict) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc)}, status=409)
+
+
+def _mount() -> None:
+    from techsme.accounts.api import router as accounts_router
+    from techsme.assessments.api import router as assessments_router
+    from techsme.registry.api import router as registry_router
+
+    api.add_router("/", accounts_router)
+    api.add_router("/", registry_router)
+    api.add_router("/", assessments_router)
+
+
+_mount()

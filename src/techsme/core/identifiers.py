@@ -1,0 +1,52 @@
+"""Validation of identifiers and codes with messages that say what is wrong (English and Chinese)."""
+
+from django.utils.translation import gettext as _
+from stdnum.cn import uscc as stdnum_uscc
+from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
+
+from techsme import refdata
+
+
+def uscc_error(value: str) -> str | None:
+    """None when ``value`` is a valid USCC, else a translated message saying what is wrong."""
+    code = stdnum_uscc.compact(value or "")
+    try:
+        stdnum_uscc.validate(code)
+    except InvalidLength:
+        return _("A USCC has 18 characters; this one has %(n)d.") % {"n": len(code)}
+    except InvalidFormat:
+        return _(
+            "A USCC uses only digits and the letters ABCDEFGHJKLMNPQRTUWXY (no I, O, S, V, Z); "
+            "characters 3–8 must be digits."
+        )
+    except InvalidChecksum:
+        expected = stdnum_uscc.calc_check_digit(code[:17])
+        return _("The check character is wrong: it should be %(expected)s, not %(got)s.") % {
+            "expected": expected,
+            "got": code[-1],
+        }
+    except InvalidComponent:
+        return _("The registration authority or entity type code is not valid.")
+    return None
+
+
+def region_error(code: str) -> str | None:
+    from techsme.core.models import AdditionalRegion
+
+    code = (code or "").strip()
+    if len(code) != 6 or not code.isdigit():
+        return _("A region code has six digits (GB/T 2260), e.g. 440305.")
+    if refdata.is_county_region(code) or AdditionalRegion.objects.filter(code=code).exists():
+        return None
+    return _("%(code)s is not a county-level region code in the GB/T 2260 snapshot.") % {"code": code}
+
+
+def industry_error(code: str) -> str | None:
+    code = (code or "").strip().upper()
+    if not refdata.industries.CODE_PATTERN.match(code):
+        return _("An industry code is a section letter and four digits (GB/T 4754-2017), e.g. I6513.")
+    if refdata.industry_class(code) is None:
+        return _("%(code)s is not a GB/T 4754-2017 industry class (check the section letter and the digits).") % {
+            "code": code
+        }
+    return None
