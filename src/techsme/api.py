@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
+from ninja.errors import ValidationError as RequestValidationError
 
 from techsme.accounts.auth import API_AUTH
 from techsme.core.errors import Conflict, InvalidInput
@@ -26,6 +27,16 @@ def _invalid(request: HttpRequest, exc: InvalidInput) -> HttpResponse:
     return api.create_response(
         request, {"detail": "invalid input", "errors": [e.as_dict() for e in exc.errors]}, status=422
     )
+
+
+@api.exception_handler(RequestValidationError)
+def _malformed(request: HttpRequest, exc: RequestValidationError) -> HttpResponse:
+    errors = [
+        {"field": ".".join(str(p) for p in e.get("loc", ()) if p not in ("body", "query", "path", "form")),
+         "message": e.get("msg", "")}
+        for e in exc.errors
+    ]
+    return api.create_response(request, {"detail": "invalid input", "errors": errors}, status=422)
 
 
 @api.exception_handler(Conflict)

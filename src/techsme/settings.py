@@ -18,7 +18,8 @@ BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = Path(os.environ.get("TECHSME_HOME", BASE_DIR.parent.parent)).resolve()
 VAR_DIR = Path(os.environ.get("TECHSME_VAR_DIR", PROJECT_DIR / "var"))
 
-ENV = os.environ.get("TECHSME_ENV", "development")
+# Under pytest (which sets PYTEST_VERSION before pytest-django imports these settings) the default is "test".
+ENV = os.environ.get("TECHSME_ENV") or ("test" if "PYTEST_VERSION" in os.environ else "development")
 PRODUCTION = ENV == "production"
 DEBUG = os.environ.get("TECHSME_DEBUG", "0" if PRODUCTION else "1") == "1"
 
@@ -44,6 +45,7 @@ INSTALLED_APPS = [
     "techsme.accounts",
     "techsme.registry",
     "techsme.assessments",
+    "techsme.evaluation",
     "techsme.web",
 ]
 
@@ -129,6 +131,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns on every request when the folder is missing
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -45,7 +45,10 @@ class Organisation(models.Model):
 
     @property
     def region_prefix(self) -> str:
-        """The GB/T 2260 prefix an agency covers: ``""`` national, ``44`` province, ``4403`` city, ``440305`` district."""
+        """The GB/T 2260 prefix an agency covers.
+
+        ``""`` national, ``44`` province, ``4403`` city, ``440305`` district; other organisations: their region code.
+        """
         return self.region_code[: LEVEL_PREFIX_LENGTH[AgencyLevel(self.level)]] if self.level else self.region_code
 
     def clean(self) -> None:
@@ -64,6 +67,9 @@ class Membership(models.Model):
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
         constraints = [models.UniqueConstraint(fields=["user", "organisation", "role"], name="membership_unique")]
+
+    scope_region_field = "organisation__region_code"
+    scope_org_field = "organisation_id"
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.organisation}"

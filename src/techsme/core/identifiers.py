@@ -16,8 +16,8 @@ def uscc_error(value: str) -> str | None:
         return _("A USCC has 18 characters; this one has %(n)d.") % {"n": len(code)}
     except InvalidFormat:
         return _(
-            "A USCC uses only digits and the letters ABCDEFGHJKLMNPQRTUWXY (no I, O, S, V, Z); "
-            "characters 3–8 must be digits."
+            "A USCC uses only digits and the letters ABCDEFGHJKLMNPQRTUWXY (no I, O, S, V, Z), "
+            "and its first eight characters are digits."
         )
     except InvalidChecksum:
         expected = stdnum_uscc.calc_check_digit(code[:17])
@@ -50,3 +50,17 @@ def industry_error(code: str) -> str | None:
             "code": code
         }
     return None
+
+
+def organisation_code(serial: int) -> str:
+    """A nine-character GB 11714 organisation code for ``serial`` (eight digits and the check character)."""
+    body = f"{serial % 10**8:08d}"
+    total = sum(int(c) * w for c, w in zip(body, (3, 7, 9, 10, 5, 8, 4, 2), strict=True))
+    check = 11 - total % 11
+    return body + {10: "X", 11: "0"}.get(check, str(check))
+
+
+def make_uscc(region_code: str, serial: int, *, authority: str = "9", entity_type: str = "1") -> str:
+    """A well-formed USCC (GB 32100-2015) for test and demo data: authority, type, region, org code, check."""
+    body = f"{authority}{entity_type}{region_code}{organisation_code(serial)}"
+    return body + stdnum_uscc.calc_check_digit(body)

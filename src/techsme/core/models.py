@@ -81,3 +81,100 @@ class Job(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}#{self.pk} {self.status}"
+
+
+# --- Ledger: double-entry accounts whose balances the database refuses to take below zero (docs/ledger.md) ---
+
+
+class LedgerAccount(models.Model):
+    """One account of the double-entry ledger; ``balance`` is a cache of the sum of its legs."""
+
+    code = models.CharField(_("code"), max_length=120, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=40, db_index=True)
+    allow_negative = models.BooleanField(
+        _("may go negative"), default=False, help_text=_("Only for source accounts that money enters the ledger from.")
+    )
+    balance = models.DecimalField(_("balance"), max_digits=18, decimal_places=2, default=0)
+    region_code = models.CharField(_("region"), max_length=6, blank=True, db_index=True)
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ledger_accounts",
+        verbose_name=_("organisation"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("ledger account")
+        verbose_name_plural = _("ledger accounts")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(balance__gte=0) | models.Q(allow_negative=True),
+                name="ledger_account_balance_not_negative",
+            )
+        ]
+
+    scope_region_field = "region_code"
+    scope_org_field = "organisation_id"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class LedgerTransaction(models.Model):
+    """One movement of money: a set of legs summing to zero, applied once per idempotency key. Never edited."""
+
+    idempotency_key = models.CharField(_("idempotency key"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=60, db_index=True)
+    memo = models.CharField(_("memo"), max_length=300, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    reference_type = models.CharField(_("reference type"), max_length=80, blank=True)
+    reference_id = models.CharField(_("reference id"), max_length=64, blank=True)
+    reverses = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reversals",
+        verbose_name=_("reverses"),
+    )
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["reference_type", "reference_id"])]
+        verbose_name = _("ledger transaction")
+        verbose_name_plural = _("ledger transactions")
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk}"
+
+
+class LedgerLeg(models.Model):
+    """One line of a transaction: a signed, non-zero amount on one account (positive = money in)."""
+
+    transaction = models.ForeignKey(
+        LedgerTransaction, on_delete=models.PROTECT, related_name="legs", verbose_name=_("transaction")
+    )
+    account = models.ForeignKey(LedgerAccount, on_delete=models.PROTECT, related_name="legs", verbose_name=_("account"))
+    amount = models.DecimalField(_("amount"), max_digits=18, decimal_places=2)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("ledger leg")
+        verbose_name_plural = _("ledger legs")
+        constraints = [models.CheckConstraint(condition=~models.Q(amount=0), name="ledger_leg_amount_not_zero")]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.amount:+}"

@@ -29,6 +29,9 @@ ACTIONS: dict[str, frozenset[str]] = {
     "registry.export": ALL_STAFF,
     "audit.view": _AGENCY_ADMINS,
     "organisation.view": ALL_STAFF | _ENT_ANY,
+    "membership.view": _AGENCY_ADMINS,
+    # Superusers only (no role grants it): users, tokens, jobs and reference data in the admin.
+    "system.admin": frozenset(),
 }
 
 
@@ -73,10 +76,11 @@ def _resolve(obj: Model, lookup: str | None) -> Any:
 
 def can(user: Any, action: str, obj: Model | None = None) -> bool:
     """May ``user`` take ``action`` (on ``obj``, when given)?"""
+    if action not in ACTIONS:
+        raise KeyError(f"unknown action {action!r}")
     if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
         return False
     if user.is_superuser:
-        ACTIONS[action]  # noqa: B018 — still refuse unknown actions
         return True
     relevant = _grants_for(user, action)
     if obj is None:
@@ -93,6 +97,8 @@ def can(user: Any, action: str, obj: Model | None = None) -> bool:
 
 def scope(user: Any, action: str, queryset: QuerySet) -> QuerySet:
     """``queryset`` narrowed to the objects ``user`` may take ``action`` on (empty when none)."""
+    if action not in ACTIONS:
+        raise KeyError(f"unknown action {action!r}")
     if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
         return queryset.none()
     if user.is_superuser:

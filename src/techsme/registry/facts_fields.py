@@ -1,7 +1,7 @@
 """The fact columns of ``AnnualFacts``, typed from the model itself (one definition, used by forms, API, import)."""
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import Enum
 from typing import Any
 
@@ -38,6 +38,13 @@ FACT_FIELDS: dict[str, Kind] = {
 DEFAULTS: dict[str, Any] = {
     f.name: f.default for f in AnnualFacts._meta.concrete_fields if FACT_FIELDS.get(f.name) == Kind.FLAG
 }
+MAX_INT = 2_147_483_647
+# Decimal columns: (quantum, exclusive upper bound of the absolute value) from the model's digits.
+DECIMAL_LIMITS: dict[str, tuple[Decimal, Decimal]] = {
+    f.name: (Decimal(1).scaleb(-f.decimal_places), Decimal(10) ** (f.max_digits - f.decimal_places))
+    for f in AnnualFacts._meta.concrete_fields
+    if FACT_FIELDS.get(f.name) == Kind.DECIMAL
+}
 TRUE_WORDS = {"true", "1", "yes", "是", "y", "t"}
 FALSE_WORDS = {"false", "0", "no", "否", "n", "f"}
 
@@ -69,10 +76,14 @@ def parse_value(name: str, raw: Any) -> Any:
     if kind == Kind.INT:
         if number != number.to_integral_value():
             raise ValueError(_("“%(value)s” must be a whole number.") % {"value": raw})
+        if abs(number) > MAX_INT:
+            raise ValueError(_("“%(value)s” is too large.") % {"value": raw})
         return int(number)
-    if number != number.quantize(Decimal("0.000001")) or abs(number) >= Decimal("1e16"):
-        raise ValueError(_("“%(value)s” has too many digits.") % {"value": raw})
-    return number
+    places, limit = DECIMAL_LIMITS[name]
+    if abs(number) >= limit:
+        raise ValueError(_("“%(value)s” is too large.") % {"value": raw})
+    # Spreadsheets store binary floats (1234.5600000001): round half-up to the column's precision.
+    return number.quantize(places, rounding=ROUND_HALF_UP)
 
 
 def consistency_errors(values: dict[str, Any], *, tax_year: int, founded_on: date | None) -> list[FieldError]:

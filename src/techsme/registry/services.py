@@ -22,15 +22,21 @@ ENTERPRISE_FIELDS = (
 REQUIRED_ENTERPRISE_FIELDS = ("uscc", "name", "region_code", "industry_code", "founded_on")
 
 
-def enterprise_errors(data: dict[str, Any], *, existing: Enterprise | None = None) -> list[FieldError]:
-    """Field errors of an enterprise record (the merged record when updating)."""
+def enterprise_errors(
+    data: dict[str, Any], *, existing: Enterprise | None = None, check_clash: bool = True
+) -> list[FieldError]:
+    """Field errors of an enterprise record (the merged record when updating).
+
+    ``check_clash=False`` skips the database look-up for another enterprise with the same USCC (the bulk import
+    resolves USCCs to existing enterprises in one query instead).
+    """
     errors = []
     for name in REQUIRED_ENTERPRISE_FIELDS:
         if data.get(name) in (None, ""):
             errors.append(FieldError(name, _("This field is required.")))
     if data.get("uscc") and (message := uscc_error(data["uscc"])):
         errors.append(FieldError("uscc", message))
-    elif data.get("uscc"):
+    elif data.get("uscc") and check_clash:
         clash = Enterprise.objects.filter(uscc=data["uscc"]).exclude(pk=getattr(existing, "pk", None))
         if clash.exists():
             errors.append(FieldError("uscc", _("An enterprise with this USCC is already registered.")))
@@ -51,7 +57,7 @@ def enterprise_errors(data: dict[str, Any], *, existing: Enterprise | None = Non
     return errors
 
 
-def _normalise(data: dict[str, Any]) -> dict[str, Any]:
+def normalise_enterprise_data(data: dict[str, Any]) -> dict[str, Any]:
     out = {k: v for k, v in data.items() if k in ENTERPRISE_FIELDS}
     for key in ("uscc", "industry_code"):
         if isinstance(out.get(key), str):
@@ -67,11 +73,13 @@ def _snapshot(obj: Any, fields: tuple[str, ...] | list[str]) -> dict[str, Any]:
 
 
 def do_register_enterprise(*, actor: Any, data: dict[str, Any], organisation: Any = None) -> Enterprise:
-    data = _normalise(data)
-    if not can(actor, "enterprise.create", Enterprise(region_code=data.get("region_code") or "")):
-        raise PermissionDenied(_("You may not register enterprises in this region."))
+    data = normalise_enterprise_data(data)
+    if not can(actor, "enterprise.create"):
+        raise PermissionDenied(_("You may not register enterprises."))
     if errors := enterprise_errors(data):
         raise InvalidInput(errors)
+    if not can(actor, "enterprise.create", Enterprise(region_code=data["region_code"])):
+        raise PermissionDenied(_("You may not register enterprises in this region."))
     with transaction.atomic():
         enterprise = Enterprise.objects.create(organisation=organisation, **data)
         audit.record(actor=actor, verb="registry.register_enterprise", obj=enterprise,
@@ -80,7 +88,7 @@ def do_register_enterprise(*, actor: Any, data: dict[str, Any], organisation: An
 
 
 def do_update_enterprise(*, actor: Any, enterprise_id: int, changes: dict[str, Any]) -> Enterprise:
-    changes = _normalise(changes)
+    changes = normalise_enterprise_data(changes)
     with transaction.atomic():
         enterprise = Enterprise.objects.select_for_update().get(pk=enterprise_id)
         if not can(actor, "enterprise.edit", enterprise):
@@ -138,7 +146,8 @@ def ip_errors(data: dict[str, Any], *, existing: IPAsset | None = None) -> list[
     if isinstance(granted, date) and granted > date.today():
         errors.append(FieldError("granted_on", _("The grant date cannot be in the future.")))
     if data.get("kind") and data.get("number"):
-        clash = IPAsset.objects.filter(kind=data["kind"], number=data["number"]).exclude(pk=getattr(existing, "pk", None))
+        clash = IPAsset.objects.filter(kind=data["kind"], number=data["number"])
+        clash = clash.exclude(pk=getattr(existing, "pk", None))
         if clash.exists():
             errors.append(FieldError("number", _("This IP number is already registered.")))
     return errors
@@ -161,5 +170,6 @@ def do_save_ip_asset(*, actor: Any, enterprise_id: int, data: dict[str, Any], as
             setattr(asset, key, value)
         asset.save()
         audit.record(actor=actor, verb="registry.save_ip_asset", obj=asset, region_code=enterprise.region_code,
-                     organisation_id=enterprise.organisation_id, changes=audit.diff(before, _snapshot(asset, IP_FIELDS)))
+                     organisation_id=enterprise.organisation_id,
+                     changes=audit.diff(before, _snapshot(asset, IP_FIELDS)))
     return asset

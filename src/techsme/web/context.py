@@ -4,7 +4,17 @@ from django.http import HttpRequest
 
 
 def site(request: HttpRequest) -> dict[str, Any]:
-    from techsme.core.permissions import roles
+    """Roles of the signed-in user and which navigation entries they get."""
+    from techsme.core.permissions import can, roles
 
-    user_roles = roles(request.user) if request.user.is_authenticated else set()
-    return {"user_roles": user_roles}
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"user_roles": set(), "nav": {}}
+    return {
+        "user_roles": roles(user),
+        "nav": {
+            "agency": can(user, "registry.export") or user.is_superuser,
+            "import": can(user, "registry.import"),
+            "audit": can(user, "audit.view"),
+        },
+    }

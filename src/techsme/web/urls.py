@@ -1,9 +1,25 @@
 from django.urls import path
 
-from techsme.web import views
+from techsme.web.views import account, agency, audit, enterprise, jobs, public, registry_io
 
 app_name = "web"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", public.home, name="home"),
+    path("login/", public.login_view, name="login"),
+    path("logout/", public.logout_view, name="logout"),
+    path("dashboard/", public.dashboard, name="dashboard"),
+    path("enterprises/<int:pk>/", enterprise.enterprise_page, name="enterprise"),
+    path("enterprises/<int:pk>/edit/", enterprise.enterprise_edit, name="enterprise_edit"),
+    path("enterprises/<int:pk>/facts/<int:year>/", enterprise.facts_edit, name="facts"),
+    path("enterprises/<int:pk>/ip/new/", enterprise.ip_asset_edit, name="ip_new"),
+    path("enterprises/<int:pk>/ip/<int:asset_id>/", enterprise.ip_asset_edit, name="ip_edit"),
+    path("agency/", agency.agency_dashboard, name="agency"),
+    path("registry/import/", registry_io.registry_import, name="registry_import"),
+    path("registry/import/errors.csv", registry_io.registry_import_errors, name="registry_import_errors"),
+    path("registry/export.<str:fmt>", agency.registry_export, name="registry_export"),
+    path("audit/", audit.audit_trail, name="audit"),
+    path("account/tokens/", account.tokens, name="tokens"),
+    path("account/tokens/<int:token_id>/revoke/", account.token_revoke, name="token_revoke"),
+    path("jobs/<int:job_id>/", jobs.job_status, name="job"),
 ]

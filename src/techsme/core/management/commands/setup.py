@@ -1,0 +1,47 @@
+"""Bring a database up to date: migrations, cache table, translations, static files, and demo data on request.
+
+Idempotent: a second run changes nothing.
+"""
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command, get_commands
+from django.core.management.base import BaseCommand
+
+DEMO_ENTERPRISES = 2000
+DEMO_SEED = 42
+
+
+class Command(BaseCommand):
+    help = "Migrate, create the cache table, compile translations, collect static (production), load demo data."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--demo", action="store_true", help="Load the demo data when there are no enterprises yet.")
+
+    def handle(self, *args: Any, demo: bool = False, **options: Any) -> None:
+        verbosity = options["verbosity"]
+        quiet = max(verbosity - 1, 0)
+        self.stdout.write("Migrating the database…")
+        call_command("migrate", interactive=False, verbosity=quiet)
+        call_command("createcachetable", verbosity=quiet)
+        call_command("compile_messages", verbosity=verbosity, stdout=self.stdout._out)
+        if settings.PRODUCTION:
+            self.stdout.write("Collecting static files…")
+            call_command("collectstatic", interactive=False, verbosity=quiet)
+        if demo:
+            self._demo(verbosity)
+        self.stdout.write(self.style.SUCCESS("Setup done."))
+
+    def _demo(self, verbosity: int) -> None:
+        from techsme.registry.models import Enterprise
+
+        if Enterprise.objects.exists():
+            self.stdout.write("Demo data: the database already has enterprises; nothing loaded.")
+            return
+        if "seed_demo" not in get_commands():
+            self.stdout.write(self.style.WARNING("Demo data: the seed_demo command is not available; skipped."))
+            return
+        self.stdout.write(f"Loading demo data ({DEMO_ENTERPRISES} enterprises, seed {DEMO_SEED})…")
+        call_command("seed_demo", enterprises=DEMO_ENTERPRISES, seed=DEMO_SEED, verbosity=verbosity,
+                     stdout=self.stdout._out)

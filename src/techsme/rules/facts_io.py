@@ -1,0 +1,319 @@
+"""Reading, validating and writing fact/result files (CSV, XLSX, Parquet) and record lists.
+
+Every source is first turned into a frame of text cells (None = empty), then parsed column by column with the
+same rules: one validation path for files, API records and the CLI.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+from stdnum.cn import uscc as uscc_number
+
+from techsme import refdata
+from techsme.rules.engine import REGISTRY, Variable
+from techsme.rules.errors import InputFileError
+
+PASSTHROUGH_PREFIX = "x_"
+IDENTITY = ("uscc", "name", "tax_year", "region_code", "industry_code", "founded_on")
+TRUE_WORDS = ("true", "1", "yes", "是", "1.0", "y")
+FALSE_WORDS = ("false", "0", "no", "否", "0.0", "n")
+
+NON_NEGATIVE = {
+    "employees", "tech_staff", "revenue", "total_cost_expense", "total_assets", "rd_expense", "avg_headcount",
+    "avg_total_assets", "rd_core_expense", "rd_other_expense", "rd_commissioned_domestic", "rd_commissioned_foreign",
+    "rd_intangible_amortization", "rd_other_expense_capped_by_project", "rd_q4_2022_expense", "ip_class1",
+    "ip_class2", "rd_expense_3y", "revenue_3y", "revenue_y1", "revenue_y2", "hnte_conversions_avg_3y",
+}
+INTEGRAL = {"ip_class1", "ip_class2", "tax_year"}
+BOUNDS: dict[str, tuple[float, float]] = {
+    "tax_year": (1990, 2100),
+    "excluded_industry_revenue_share": (0.0, 1.0),
+    "hnte_tech_staff_share": (0.0, 1.0),
+    "rd_in_china_share": (0.0, 1.0),
+    "high_tech_revenue_share": (0.0, 1.0),
+    "operating_months_q4_2022": (0.0, 3.0),
+    "operating_months_2022": (0.0, 12.0),
+    "hnte_ip_advancement": (0.0, 8.0),
+    "hnte_ip_core_role": (0.0, 8.0),
+    "hnte_ip_acquisition": (0.0, 6.0),
+    "hnte_rd_management": (0.0, 20.0),
+}
+
+
+def enterprise_facts() -> dict[str, Variable]:
+    """The input columns of an enterprise-year row, by name."""
+    return {n: v for n, v in REGISTRY.items() if v.is_input and v.entity == "enterprise_year"}
+
+
+@dataclass
+class RowError:
+    row: int
+    uscc: str | None
+    field: str
+    message_en: str
+    message_zh: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"field": self.field, "message_en": self.message_en, "message_zh": self.message_zh}
+
+
+@dataclass
+class ParsedFacts:
+    """Engine-ready columns of the good rows, plus the errors of the bad ones."""
+
+    n_rows: int
+    good_rows: np.ndarray
+    table: dict[str, np.ndarray]
+    errors: list[RowError] = field(default_factory=list)
+    passthrough: dict[str, list[Any]] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------- reading sources into text frames
+def _cell_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None
+        return repr(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, int | Decimal | dt.date):
+        return str(value) if not isinstance(value, dt.date) else value.isoformat()
+    text = str(value)
+    return text
+
+
+def text_frame_from_rows(header: list[str], rows: Iterable[Iterable[Any]]) -> pl.DataFrame:
+    columns: dict[str, list[str | None]] = {name: [] for name in header}
+    for row in rows:
+        values = list(row)
+        for i, name in enumerate(header):
+            columns[name].append(_cell_text(values[i]) if i < len(values) else None)
+    return pl.DataFrame(columns, schema={name: pl.String for name in header})
+
+
+def text_frame_from_records(records: list[Mapping[str, Any]]) -> pl.DataFrame:
+    header: list[str] = []
+    for record in records:
+        for key in record:
+            if key not in header:
+                header.append(key)
+    return text_frame_from_rows(header, ([record.get(k) for k in header] for record in records))
+
+
+def _as_text_frame(frame: pl.DataFrame) -> pl.DataFrame:
+    casts = []
+    for name, dtype in frame.schema.items():
+        column = pl.col(name)
+        if dtype == pl.Datetime:
+            column = column.dt.date()
+        if dtype == pl.Boolean:
+            column = pl.when(column).then(pl.lit("true")).when(~column).then(pl.lit("false"))
+        casts.append(column.cast(pl.String).alias(name))
+    return frame.select(casts)
+
+
+def read_facts(path: str | Path) -> pl.DataFrame:
+    """Read a facts file (CSV with/without BOM, XLSX first sheet, Parquet) into a frame of text cells.
+
+    Raises `InputFileError` for an unknown extension or an unknown column (other than `x_…`).
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        frame = pl.read_csv(path, infer_schema=False, encoding="utf8-lossy")
+        frame = frame.rename({frame.columns[0]: frame.columns[0].lstrip("\ufeff")}) if frame.columns else frame
+    elif suffix == ".xlsx":
+        import openpyxl
+
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        sheet = workbook.worksheets[0]
+        rows = sheet.iter_rows(values_only=True)
+        header = [str(h).strip() for h in next(rows, ()) if h is not None]
+        frame = text_frame_from_rows(header, (r for r in rows if any(c is not None for c in r)))
+        workbook.close()
+    elif suffix == ".parquet":
+        frame = _as_text_frame(pl.read_parquet(path))
+    else:
+        raise InputFileError(f"{path}: unknown file type {suffix!r} (use .csv, .xlsx or .parquet)")
+    frame = frame.rename({c: c.strip() for c in frame.columns})
+    check_columns(frame.columns, str(path))
+    return frame
+
+
+def check_columns(columns: Iterable[str], source: str) -> None:
+    known = enterprise_facts()
+    unknown = [c for c in columns if c not in known and not c.startswith(PASSTHROUGH_PREFIX)]
+    if unknown:
+        raise InputFileError(
+            f"{source}: unknown column(s) {', '.join(unknown)} (prefix a column with 'x_' to carry it through)"
+        )
+    missing = [c for c in IDENTITY if c not in columns]
+    if missing:
+        raise InputFileError(f"{source}: missing identity column(s) {', '.join(missing)}")
+
+
+# ---------------------------------------------------------------- parsing and validation
+MESSAGES = {
+    "required": ("required value is empty", "必填项为空"),
+    "number": ("not a number: {raw}", "不是有效数字：{raw}"),
+    "bool": ("not a yes/no value (true/false, 1/0, yes/no, 是/否): {raw}", "不是有效的是/否值：{raw}"),
+    "date": ("not a date in the form YYYY-MM-DD: {raw}", "日期格式应为YYYY-MM-DD：{raw}"),
+    "negative": ("must not be negative: {raw}", "不能为负数：{raw}"),
+    "integral": ("must be a whole number: {raw}", "应为整数：{raw}"),
+    "bounds": ("must be between {lo} and {hi}: {raw}", "应在{lo}至{hi}之间：{raw}"),
+    "uscc": ("invalid unified social credit code (length, characters or check character): {raw}",
+             "统一社会信用代码无效（长度、字符或校验码错误）：{raw}"),
+    "region": ("unknown county-level region code (GB/T 2260): {raw}", "行政区划代码无效（GB/T 2260县级）：{raw}"),
+    "industry": ("unknown industry class code (GB/T 4754-2017, e.g. C3911): {raw}",
+                 "国民经济行业代码无效（GB/T 4754-2017，如C3911）：{raw}"),
+    "tech_staff": ("technology staff exceed employees: {raw}", "科技人员数超过职工总数：{raw}"),
+    "unknown_field": ("unknown field (prefix with x_ to carry it through): {raw}", "未知字段（以x_开头可原样保留）：{raw}"),
+}
+
+
+class _Collector:
+    def __init__(self, frame: pl.DataFrame) -> None:
+        self.frame = frame
+        self.bad = np.zeros(frame.height, dtype=bool)
+        self.errors: list[RowError] = []
+        self.usccs = frame["uscc"].to_list() if "uscc" in frame.columns else [None] * frame.height
+
+    def add(self, column: str, invalid: np.ndarray, kind: str, raw: pl.Series, **extra: Any) -> None:
+        rows = np.flatnonzero(invalid)
+        if not rows.size:
+            return
+        self.bad[rows] = True
+        en, zh = MESSAGES[kind]
+        raws = raw.gather(rows).to_list()
+        for row, value in zip(rows.tolist(), raws, strict=True):
+            self.errors.append(RowError(row, self.usccs[row], column, en.format(raw=value, **extra),
+                                        zh.format(raw=value, **extra)))
+
+
+def _valid_by_unique(values: pl.Series, check: Any) -> np.ndarray:
+    """Apply a Python check to each distinct non-empty value; True where invalid."""
+    unique = values.drop_nulls().unique().to_list()
+    bad = [v for v in unique if not check(v)]
+    return values.is_in(bad).fill_null(False).to_numpy() if bad else np.zeros(len(values), dtype=bool)
+
+
+def _is_industry(code: str) -> bool:
+    return refdata.is_valid_industry(code) and len(code) == 5
+
+
+def parse_facts(frame: pl.DataFrame, *, year: int | None = None) -> ParsedFacts:
+    """Validate a text frame; return the good rows as engine columns and one `RowError` per problem."""
+    known = enterprise_facts()
+    collect = _Collector(frame)
+    text = frame.select(pl.col(c).str.strip_chars().replace("", None).alias(c) for c in frame.columns)
+    if year is not None:
+        tax_year = text["tax_year"] if "tax_year" in text.columns else pl.Series("tax_year", [None] * text.height)
+        text = text.with_columns(tax_year.fill_null(str(year)).alias("tax_year"))
+    table: dict[str, np.ndarray] = {}
+    for name in text.columns:
+        if name.startswith(PASSTHROUGH_PREFIX):
+            continue
+        raw = text[name]
+        if name not in known:
+            collect.add(name, raw.is_not_null().to_numpy(), "unknown_field", raw)
+            continue
+        var = known[name]
+        if name in IDENTITY:
+            collect.add(name, raw.is_null().to_numpy(), "required", raw)
+        if var.kind == "text":
+            table[name] = raw.to_numpy()
+            continue
+        if var.kind == "bool":
+            words = {w: 1.0 for w in TRUE_WORDS} | {w: 0.0 for w in FALSE_WORDS}
+            values = raw.str.to_lowercase().replace_strict(words, default=None, return_dtype=pl.Float64)
+            kind = "bool"
+        elif var.kind == "date":
+            values = raw.str.to_date("%Y-%m-%d", strict=False).cast(pl.Int32).cast(pl.Float64)
+            kind = "date"
+        else:
+            values = raw.cast(pl.Float64, strict=False)
+            kind = "number"
+        numeric = values.to_numpy().astype(np.float64)
+        collect.add(name, raw.is_not_null().to_numpy() & ~np.isfinite(numeric), kind, raw)
+        numeric[~np.isfinite(numeric)] = np.nan
+        column = numeric
+        table[name] = column
+        with np.errstate(invalid="ignore"):
+            if name in NON_NEGATIVE:
+                collect.add(name, column < 0, "negative", raw)
+            if name in INTEGRAL:
+                collect.add(name, ~np.isnan(column) & (column != np.round(column)), "integral", raw)
+            if name in BOUNDS:
+                lo, hi = BOUNDS[name]
+                collect.add(name, (column < lo) | (column > hi), "bounds", raw, lo=lo, hi=hi)
+    if "uscc" in text.columns:
+        collect.add("uscc", _valid_by_unique(text["uscc"], uscc_number.is_valid), "uscc", text["uscc"])
+    if "region_code" in text.columns:
+        collect.add("region_code", _valid_by_unique(text["region_code"], refdata.is_county_region), "region",
+                    text["region_code"])
+    if "industry_code" in text.columns:
+        collect.add("industry_code", _valid_by_unique(text["industry_code"], _is_industry), "industry",
+                    text["industry_code"])
+    if "tech_staff" in table and "employees" in table:
+        with np.errstate(invalid="ignore"):
+            collect.add("tech_staff", table["tech_staff"] > table["employees"], "tech_staff", text["tech_staff"])
+    good = np.flatnonzero(~collect.bad)
+    passthrough = {c: frame[c].to_list() for c in frame.columns if c.startswith(PASSTHROUGH_PREFIX)}
+    collect.errors.sort(key=lambda e: e.row)
+    return ParsedFacts(
+        n_rows=frame.height,
+        good_rows=good,
+        table={name: column[good] for name, column in table.items()},
+        errors=collect.errors,
+        passthrough=passthrough,
+    )
+
+
+# ---------------------------------------------------------------- writing
+def write_results(frame: pl.DataFrame, path: str | Path) -> None:
+    """Write a result frame by extension: CSV (UTF-8 with BOM, for Excel), XLSX or Parquet.
+
+    Money columns are text with 2 decimals in the frame; Parquet stores them as Decimal(20, 2), XLSX as numbers.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        with path.open("wb") as handle:
+            handle.write("\ufeff".encode())
+            frame.write_csv(handle)
+    elif suffix == ".parquet":
+        frame.with_columns(
+            pl.col(c).cast(pl.Decimal(20, 2)) for c in money_columns(frame.columns)
+        ).write_parquet(path)
+    elif suffix == ".xlsx":
+        import openpyxl
+
+        workbook = openpyxl.Workbook()
+        sheet = workbook.active
+        sheet.append(frame.columns)
+        money = set(money_columns(frame.columns))
+        for row in frame.iter_rows(named=True):
+            sheet.append([Decimal(v) if k in money and v is not None else v for k, v in row.items()])
+        workbook.save(path)
+    else:
+        raise InputFileError(f"{path}: unknown file type {suffix!r} (use .csv, .xlsx or .parquet)")
+
+
+def money_columns(columns: Iterable[str]) -> list[str]:
+    from techsme.rules.outputs import OUTPUTS
+
+    money = {o.name for o in OUTPUTS if o.form == "money"}
+    return [c for c in columns if c in money]

@@ -1,0 +1,201 @@
+"""R&D super-deduction (研发费用加计扣除): who may claim, the base, the rate by period and category."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from techsme.rules.engine import Simulation, variable
+from techsme.rules.three_valued import all_of, best_option, choose, coalesce, flag, negate
+
+
+@variable(
+    "rd_excluded_industry_default", label_en="Excluded industry by main business",
+    label_zh="主营业务属于不适用加计扣除行业", unit="/1",
+    parameters=["rd.excluded_industry.divisions"],
+    rule_en="1.0 when the main business division is excluded (tobacco, accommodation, catering, wholesale, retail, "
+    "real estate, leasing, business services, entertainment), else 0.0.",
+    rule_zh="主营业务属于烟草制造、住宿、餐饮、批发、零售、房地产、租赁和商务服务、娱乐业时为1，否则为0。",
+)
+def rd_excluded_industry_default(s: Simulation) -> np.ndarray:
+    division = s("industry_division")
+    listed = s.param_in_list("rd.excluded_industry.divisions", division.astype(str))
+    return np.where(np.equal(division, None), np.nan, listed)
+
+
+@variable(
+    "rd_excluded_industry_share", label_en="Revenue share of excluded industries", label_zh="不适用行业收入占比",
+    unit="/1",
+    rule_en="The given share, or by default 1.0/0.0 from the main business.",
+    rule_zh="按填报的占比；未填报时按主营业务行业取1或0。",
+)
+def rd_excluded_industry_share(s: Simulation) -> np.ndarray:
+    return coalesce(s("excluded_industry_revenue_share"), s("rd_excluded_industry_default"))
+
+
+@variable(
+    "rd_excluded_industry", label_en="In an excluded industry", label_zh="属于不适用加计扣除行业", unit="bool",
+    kind="bool", parameters=["rd.excluded_industry.revenue_share_limit"],
+    rule_en="Revenue from excluded industries is more than {rd.excluded_industry.revenue_share_limit} of income.",
+    rule_zh="不适用行业业务收入占收入总额（减除不征税收入和投资收益）的比例超过{rd.excluded_industry.revenue_share_limit}。",
+)
+def rd_excluded_industry(s: Simulation) -> np.ndarray:
+    share, limit = s("rd_excluded_industry_share"), s.param("rd.excluded_industry.revenue_share_limit")
+    return flag(share > limit, share, limit)
+
+
+@variable(
+    "rd_claim_allowed", label_en="May claim the super-deduction", label_zh="可享受研发费用加计扣除", unit="bool",
+    kind="bool",
+    rule_en="Resident enterprise taxed on audited books, not in an excluded industry.",
+    rule_zh="查账征收的居民企业，且不属于不适用加计扣除的行业。",
+)
+def rd_claim_allowed(s: Simulation) -> np.ndarray:
+    return all_of(s("resident"), s("audited_books"), negate(s("rd_excluded_industry")))
+
+
+@variable(
+    "rd_other_expense_cap", label_en="Cap on other related expenses", label_zh="其他相关费用限额",
+    unit="currency-CNY", parameters=["rd.other_expense.cap_share"],
+    rule_en="First five categories × {rd.other_expense.cap_share} ÷ (1 − {rd.other_expense.cap_share}).",
+    rule_zh="前五类费用之和 ×{rd.other_expense.cap_share}÷（1−{rd.other_expense.cap_share}）。",
+)
+def rd_other_expense_cap(s: Simulation) -> np.ndarray:
+    share = s.param("rd.other_expense.cap_share")
+    return s("rd_core_expense") * share / (1.0 - share)
+
+
+@variable(
+    "rd_other_expense_allowed", label_en="Other related expenses allowed", label_zh="可加计扣除的其他相关费用",
+    unit="currency-CNY", parameters=["rd.other_expense.joint_cap"],
+    rule_en="The smaller of the actual amount and the cap; before the joint cap (tax year 2021) the per-project "
+    "figure if given (otherwise the totals are capped jointly, an upper bound).",
+    rule_zh="实际发生额与限额孰小；2021年以前按项目计算的金额（如填报），否则按汇总数计算（为上限估计）。",
+)
+def rd_other_expense_allowed(s: Simulation) -> np.ndarray:
+    joint = np.minimum(s("rd_other_expense"), s("rd_other_expense_cap"))
+    by_project = np.minimum(coalesce(s("rd_other_expense_capped_by_project"), joint), joint)
+    return np.where(s.param("rd.other_expense.joint_cap") == 1.0, joint, by_project)
+
+
+@variable(
+    "rd_commissioned_domestic_allowed", label_en="Commissioned domestic R&D counted",
+    label_zh="计入的委托境内研发费用", unit="currency-CNY", parameters=["rd.commissioned.share"],
+    rule_en="{rd.commissioned.share} of the price of R&D commissioned in China.",
+    rule_zh="委托境内研发费用按实际发生额的{rd.commissioned.share}计入。",
+)
+def rd_commissioned_domestic_allowed(s: Simulation) -> np.ndarray:
+    return s("rd_commissioned_domestic") * np.nan_to_num(s.param("rd.commissioned.share"))
+
+
+@variable(
+    "rd_domestic_qualifying", label_en="Qualifying domestic R&D", label_zh="境内符合条件的研发费用",
+    unit="currency-CNY",
+    rule_en="First five categories + other expenses allowed + commissioned domestic R&D counted.",
+    rule_zh="前五类费用＋可扣除的其他相关费用＋计入的委托境内研发费用。",
+)
+def rd_domestic_qualifying(s: Simulation) -> np.ndarray:
+    return s("rd_core_expense") + s("rd_other_expense_allowed") + s("rd_commissioned_domestic_allowed")
+
+
+@variable(
+    "rd_commissioned_foreign_allowed", label_en="Commissioned foreign R&D counted",
+    label_zh="计入的委托境外研发费用", unit="currency-CNY",
+    parameters=["rd.commissioned.share", "rd.commissioned.foreign_cap_share"],
+    rule_en="{rd.commissioned.share} of the price, at most {rd.commissioned.foreign_cap_share} of qualifying "
+    "domestic R&D.",
+    rule_zh="按实际发生额的{rd.commissioned.share}计入，且不超过境内符合条件研发费用的{rd.commissioned.foreign_cap_share}。",
+)
+def rd_commissioned_foreign_allowed(s: Simulation) -> np.ndarray:
+    counted = s("rd_commissioned_foreign") * np.nan_to_num(s.param("rd.commissioned.share"))
+    cap = s("rd_domestic_qualifying") * np.nan_to_num(s.param("rd.commissioned.foreign_cap_share"))
+    return np.minimum(counted, cap)
+
+
+@variable(
+    "rd_deduction_base", label_en="Expensed R&D qualifying for the super-deduction", label_zh="加计扣除费用基数",
+    unit="currency-CNY",
+    rule_en="Qualifying domestic R&D + commissioned foreign R&D counted.",
+    rule_zh="境内符合条件的研发费用＋计入的委托境外研发费用。",
+)
+def rd_deduction_base(s: Simulation) -> np.ndarray:
+    return s("rd_domestic_qualifying") + s("rd_commissioned_foreign_allowed")
+
+
+@variable(
+    "rd_tech_sme_status", label_en="Tech-SME for the super-deduction", label_zh="按科技型中小企业享受加计扣除",
+    unit="bool", kind="bool",
+    rule_en="The registration given in the facts, else the engine's own evaluation.",
+    rule_zh="按填报的入库登记情况；未填报时按本系统评价结果。",
+)
+def rd_tech_sme_status(s: Simulation) -> np.ndarray:
+    return coalesce(s("tech_sme_registered"), s("techsme_eligible"))
+
+
+@variable(
+    "rd_rate_by_category", label_en="Super-deduction rate by category", label_zh="按类别适用的加计扣除比例",
+    unit="/1",
+    parameters=["rd.rate.general", "rd.rate.tech_sme", "rd.rate.manufacturing", "rd.rate.ic_machine_tool"],
+    rule_en="The highest rate among the categories the enterprise belongs to: all eligible enterprises, tech-SMEs, "
+    "manufacturing (section C), integrated-circuit/industrial machine-tool enterprises.",
+    rule_zh="在企业所属类别（一般企业、科技型中小企业、制造业企业、集成电路和工业母机企业）适用比例中取最高者。",
+)
+def rd_rate_by_category(s: Simulation) -> np.ndarray:
+    ones = np.ones(s.n)
+    return best_option(
+        [
+            (ones, np.nan_to_num(s.param("rd.rate.general"))),
+            (s("rd_tech_sme_status"), np.nan_to_num(s.param("rd.rate.tech_sme"))),
+            (s("is_manufacturing"), np.nan_to_num(s.param("rd.rate.manufacturing"))),
+            (s("ic_or_machine_tool"), np.nan_to_num(s.param("rd.rate.ic_machine_tool"))),
+        ]
+    )
+
+
+@variable(
+    "rd_deduction_rate", label_en="Super-deduction rate applied", label_zh="适用的加计扣除比例", unit="/1",
+    rule_en="The category rate when the enterprise may claim, else 0.",
+    rule_zh="可享受加计扣除时按类别比例，否则为0。",
+)
+def rd_deduction_rate(s: Simulation) -> np.ndarray:
+    return choose(s("rd_claim_allowed"), s("rd_rate_by_category"), 0.0)
+
+
+@variable(
+    "rd_q4_2022_base", label_en="Q4-2022 R&D base", label_zh="2022年第四季度研发费用基数", unit="currency-CNY",
+    parameters=["rd.rate.q4_2022"],
+    rule_en="While the Q4-2022 rate is in force: the better of the actual Q4 spend (if given) and the full-year base "
+    "× operating months from 1 October ÷ operating months in 2022; otherwise 0.",
+    rule_zh="2022年第四季度政策有效时：按实际第四季度研发费用（如填报）与全年基数×（10月起经营月份数÷全年经营月份数）孰高；否则为0。",
+)
+def rd_q4_2022_base(s: Simulation) -> np.ndarray:
+    in_force = ~np.isnan(s.param("rd.rate.q4_2022"))
+    months = s("operating_months_2022")
+    prorated = s("rd_deduction_base") * s("operating_months_q4_2022") / np.where(months > 0, months, np.nan)
+    best = np.fmax(s("rd_q4_2022_expense"), np.nan_to_num(prorated))
+    return np.where(in_force, best, 0.0)
+
+
+@variable(
+    "rd_q4_2022_uplift", label_en="Q4-2022 extra rate", label_zh="2022年第四季度提高的加计扣除比例", unit="/1",
+    parameters=["rd.rate.q4_2022"],
+    rule_en="{rd.rate.q4_2022} minus the rate applied, when positive (Q4-2022 only).",
+    rule_zh="第四季度比例{rd.rate.q4_2022}高于适用比例的部分（仅限2022年第四季度）。",
+)
+def rd_q4_2022_uplift(s: Simulation) -> np.ndarray:
+    rate = s("rd_deduction_rate")
+    uplift = np.clip(np.nan_to_num(s.param("rd.rate.q4_2022")) - rate, 0.0, None)
+    return choose(s("rd_claim_allowed"), uplift, 0.0)
+
+
+@variable(
+    "rd_extra_deduction", label_en="R&D extra deduction", label_zh="研发费用加计扣除额", unit="currency-CNY",
+    rule_en="Base × rate + Q4-2022 base × Q4 extra rate + amortisation of R&D intangibles × rate.",
+    rule_zh="费用基数×比例＋2022年第四季度基数×提高比例＋研发形成无形资产摊销额×比例。",
+)
+def rd_extra_deduction(s: Simulation) -> np.ndarray:
+    rate = s("rd_deduction_rate")
+    return (
+        s("rd_deduction_base") * rate
+        + s("rd_q4_2022_base") * s("rd_q4_2022_uplift")
+        + s("rd_intangible_amortization") * rate
+    )

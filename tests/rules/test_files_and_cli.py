@@ -1,0 +1,183 @@
+"""Facts files (CSV with/without BOM, XLSX, Parquet), validation, `techsme assess` and `techsme reform`."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import polars as pl
+import pytest
+from stdnum.cn import uscc as uscc_number
+
+from techsme.rules import InputFileError, assess_main, assess_records, read_facts, reform_main
+
+
+def make_uscc(serial: int) -> str:
+    base = f"91110101{serial:09d}"
+    return base + uscc_number.calc_check_digit(base)
+
+
+def row(serial: int = 1, **changes: Any) -> dict[str, Any]:
+    base = {
+        "uscc": make_uscc(serial), "name": f"企业{serial}", "tax_year": "2023", "region_code": "110101",
+        "industry_code": "I6513", "founded_on": "2015-03-01", "employees": "100", "tech_staff": "30",
+        "revenue": "10000000", "total_cost_expense": "8000000", "total_assets": "20000000", "rd_expense": "600000",
+        "ip_class1": "1", "ip_class2": "0", "taxable_income_before_incentives": "5000000",
+        "rd_core_expense": "600000", "audited_books": "是", "resident": "yes",
+    }
+    base.update(changes)
+    return base
+
+
+def write_csv(path: Path, rows: list[dict[str, Any]], *, bom: bool = False) -> Path:
+    with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as handle:
+        fieldnames = list(dict.fromkeys(k for r in rows for k in r))
+        writer = csv.DictWriter(handle, fieldnames=fieldnames)
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def read_csv_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_csv_round_trip_with_bom(tmp_path: Path) -> None:
+    source = write_csv(tmp_path / "facts.csv", [row(1), row(2, tech_staff="10")], bom=True)
+    output = tmp_path / "out.csv"
+    assert assess_main([str(source), "-o", str(output)], stderr=io.StringIO()) == 0
+    results = read_csv_rows(output)
+    assert [r["techsme_staff_score"] for r in results] == ["20", "4"]
+    assert results[0]["rd_extra_deduction"] == "600000.00"
+    assert results[0]["eit_payable"] == "1100000.00"
+    assert not (tmp_path / "out.csv.errors.csv").exists()
+
+
+def test_bad_rows_give_exit_2_and_an_error_report(tmp_path: Path) -> None:
+    rows = [
+        row(1),
+        row(2, uscc="91110101000000002X"),
+        row(3, employees="many"),
+        row(4, audited_books="perhaps"),
+        row(5, region_code="999999", industry_code="Z9999"),
+        row(6, tech_staff="200"),
+        row(7, founded_on="2015/03/01", excluded_industry_revenue_share="1.5"),
+        row(8, tax_year=""),
+    ]
+    source = write_csv(tmp_path / "facts.csv", rows)
+    output = tmp_path / "out.csv"
+    stderr = io.StringIO()
+    assert assess_main([str(source), "-o", str(output)], stderr=stderr) == 2
+    assert len(read_csv_rows(output)) == 1
+    errors = read_csv_rows(tmp_path / "out.csv.errors.csv")
+    fields = {(e["row"], e["field"]) for e in errors}
+    assert fields >= {("2", "uscc"), ("3", "employees"), ("4", "audited_books"), ("5", "region_code"),
+                      ("5", "industry_code"), ("6", "tech_staff"), ("7", "founded_on"),
+                      ("7", "excluded_industry_revenue_share"), ("8", "tax_year")}
+    assert all(e["message_en"] and e["message_zh"] for e in errors)
+    assert "7 bad row(s)" in stderr.getvalue()
+
+
+def test_unknown_column_is_an_error(tmp_path: Path) -> None:
+    source = write_csv(tmp_path / "facts.csv", [row(1, emploees="100")])
+    stderr = io.StringIO()
+    assert assess_main([str(source), "-o", str(tmp_path / "out.csv")], stderr=stderr) == 1
+    assert "emploees" in stderr.getvalue()
+    with pytest.raises(InputFileError):
+        read_facts(source)
+
+
+def test_x_columns_pass_through(tmp_path: Path) -> None:
+    source = write_csv(tmp_path / "facts.csv", [row(1, x_branch="北京"), row(2, x_branch="上海")])
+    output = tmp_path / "out.csv"
+    assert assess_main([str(source), "-o", str(output)], stderr=io.StringIO()) == 0
+    assert [r["x_branch"] for r in read_csv_rows(output)] == ["北京", "上海"]
+
+
+def test_xlsx_input_and_output(tmp_path: Path) -> None:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    rows = [row(1), row(2, hnte_certificate_valid="否")]
+    sheet.append(list(rows[0]))
+    for item in rows:
+        values: list[Any] = list(item.values())
+        values[2] = 2023  # tax_year as a number
+        values[6] = 100  # employees as a number
+        sheet.append(values)
+    workbook.create_sheet("ignored")
+    source = tmp_path / "facts.xlsx"
+    workbook.save(source)
+    output = tmp_path / "out.xlsx"
+    assert assess_main([str(source), "-o", str(output), "--year", "2023"], stderr=io.StringIO()) == 0
+    result = openpyxl.load_workbook(output).active
+    header = [c.value for c in result[1]]
+    first = dict(zip(header, [c.value for c in result[2]], strict=True))
+    assert first["techsme_score"] == 100
+    assert float(first["rd_extra_deduction"]) == 600000.0
+
+
+def test_parquet_input_and_output_with_typed_columns(tmp_path: Path) -> None:
+    frame = pl.DataFrame([row(1), row(2)]).with_columns(
+        pl.col("employees").cast(pl.Int64), pl.col("revenue").cast(pl.Float64),
+        pl.col("founded_on").str.to_date(), pl.lit(True).alias("hnte_certificate_valid"),
+    )
+    source = tmp_path / "facts.parquet"
+    frame.write_parquet(source)
+    output = tmp_path / "out.parquet"
+    assert assess_main([str(source), "-o", str(output)], stderr=io.StringIO()) == 0
+    result = pl.read_parquet(output)
+    assert result["techsme_score"].to_list() == [100, 100]
+    assert str(result["eit_payable"][0]) == "660000.00"  # (5,000,000 − 600,000) × 15%, HNTE regime
+    assert result["eit_regime"].to_list() == ["hnte", "hnte"]
+
+
+def test_explain_writes_a_jsonl_sidecar(tmp_path: Path) -> None:
+    source = write_csv(tmp_path / "facts.csv", [row(1), row(2)])
+    output = tmp_path / "out.csv"
+    assert assess_main([str(source), "-o", str(output), "--explain"], stderr=io.StringIO()) == 0
+    lines = (tmp_path / "out.csv.explanations.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 2
+    assert json.loads(lines[0])["schema"] == "techsme.explanation/v1"
+
+
+def test_year_fills_empty_tax_year(tmp_path: Path) -> None:
+    results = assess_records([row(1, tax_year="")], year=2021)
+    assert results[0]["tax_year"] == 2021
+
+
+def test_records_with_typed_values_and_errors() -> None:
+    good = {**row(1), "employees": 100, "tech_staff": 30, "hnte_certificate_valid": False, "revenue": 1e7}
+    bad = {**row(2), "employees": -5}
+    results = assess_records([good, bad, {**row(3), "nonsense": 1}])
+    assert results[0]["techsme_score"] == 100
+    assert results[0]["eit_payable"] == "1100000.00"
+    assert results[1]["errors"][0]["field"] == "employees"
+    assert results[2]["errors"][0]["field"] == "nonsense"
+    json.dumps(results)
+
+
+def test_reform_cli_prints_totals(tmp_path: Path) -> None:
+    source = write_csv(tmp_path / "facts.csv", [row(1), row(2, tax_year="2024"), row(3, tax_year="2022")])
+    stdout = io.StringIO()
+    code = reform_main(["--set", "rd.rate.general=1.5", "--from", "2024-01-01", "--json", str(source)],
+                       stdout=stdout, stderr=io.StringIO())
+    assert code == 0
+    summary = json.loads(stdout.getvalue())
+    assert summary["baseline"]["rd_extra_deduction"] == "1800000.00"
+    assert summary["reform"]["rd_extra_deduction"] == "2100000.00"
+    assert summary["winners"] == 1 and summary["losers"] == 0
+    text = io.StringIO()
+    assert reform_main(["--set", "rd.rate.general=1.5", "--from", "2024-01-01", str(source)], stdout=text) == 0
+    assert "total extra deduction" in text.getvalue()
+
+
+def test_reform_cli_rejects_unknown_parameter(tmp_path: Path) -> None:
+    source = write_csv(tmp_path / "facts.csv", [row(1)])
+    stderr = io.StringIO()
+    assert reform_main(["--set", "rd.rate.nope=1", "--from", "2024-01-01", str(source)], stderr=stderr) == 1
+    assert "rd.rate.nope" in stderr.getvalue()
