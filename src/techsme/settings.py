@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "techsme.registry",
     "techsme.assessments",
     "techsme.evaluation",
+    "techsme.instruments",
+    "techsme.vouchers",
     "techsme.web",
 ]
 

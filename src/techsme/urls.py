@@ -7,5 +7,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("instruments/", include("techsme.instruments.urls")),
+    path("evaluation/", include("techsme.evaluation.urls")),
+    path("vouchers/", include("techsme.vouchers.urls")),
     path("", include("techsme.web.urls")),
 ]

@@ -116,3 +116,32 @@ def test_superuser_creates_a_user_in_the_admin_audited_without_the_password(root
 def test_staff_without_superuser_cannot_see_users(two_regions):
     client = _client(two_regions["sz"]["admin"])
     assert client.get(reverse("admin:accounts_user_changelist")).status_code == 403
+
+
+def test_admin_speaks_chinese_and_english(root, two_regions):
+    client = _client(root)
+    zh = client.get(reverse("admin:index"), headers={"Accept-Language": "zh-hans"}).content.decode()
+    for label in ("组织", "成员关系", "API 令牌", "审计记录", "补充行政区划代码"):
+        assert label in zh
+    en = client.get(reverse("admin:index"), headers={"Accept-Language": "en"}).content.decode()
+    for label in ("Organisations", "Memberships", "API tokens", "Audit events"):
+        assert label in en
+    roles = client.get(reverse("admin:accounts_membership_add"), headers={"Accept-Language": "zh-hans"})
+    assert "企业管理员" in roles.content.decode() and "审核人员" in roles.content.decode()
+
+
+def test_superuser_changes_a_user_in_the_admin(root, django_user_model):
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user("someone", password="x-pass-2026")
+    group = Group.objects.create(name="g")
+    response = _client(root).post(
+        reverse("admin:accounts_user_change", args=[user.pk]),
+        {"username": "someone", "display_name": "某人", "is_active": "on", "groups": [group.pk],
+         "date_joined_0": "2026-01-01", "date_joined_1": "00:00:00"},
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    event = AuditEvent.objects.get(verb="admin.change", object_id=str(user.pk))
+    assert event.changes["display_name"] == ["", "某人"]
+    assert event.changes["groups"] == ["…", "…"]
+    assert verify_chain().ok

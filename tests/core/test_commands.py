@@ -77,3 +77,13 @@ def test_serve_knows_its_options():
     parser = Command().create_parser("techsme", "serve")
     options = parser.parse_args(["--addr", "0.0.0.0:9000"])
     assert options.addr == "0.0.0.0:9000"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_setup_demo_leaves_an_existing_registry_alone(make_enterprise):
+    from techsme.registry.models import Enterprise
+
+    make_enterprise()
+    out = _run("setup", demo=True)
+    assert "already has enterprises" in out
+    assert Enterprise.objects.count() == 1

@@ -82,3 +82,25 @@ def test_selftest_job(owner, django_capture_on_commit_callbacks):
         job = start_job(actor=owner, kind="core.selftest", params={"steps": 3})
     job.refresh_from_db()
     assert (job.status, job.progress, job.result) == (Job.Status.DONE, 100, {"steps": 3})
+
+
+@register_job("tests.decimal_result")
+def _decimal(job, report_progress):
+    from decimal import Decimal
+
+    return {"total": Decimal("12.30")}
+
+
+@register_job("tests.bad_result")
+def _bad(job, report_progress):
+    return {"thing": object()}
+
+
+def test_results_are_stored_as_json(owner, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        good = start_job(actor=owner, kind="tests.decimal_result")
+        bad = start_job(actor=owner, kind="tests.bad_result")
+    good.refresh_from_db()
+    bad.refresh_from_db()
+    assert (good.status, good.result) == (Job.Status.DONE, {"total": "12.30"})
+    assert bad.status == Job.Status.FAILED and bad.result["type"] == "TypeError"

@@ -68,3 +68,16 @@ def test_enterprise_cannot_take_agency_transitions(flow) -> None:
         do_decide_filing(actor=flow.owner(filing), filing=filing, decision="accept")
     filing.refresh_from_db()
     assert filing.state == "submitted"
+
+
+@pytest.mark.parametrize("state", [s for s in FilingState.values if s != "accepted"])
+def test_only_accepted_filings_are_published(flow, state: str) -> None:
+    from techsme.evaluation.models import PublicityBatch
+    from techsme.evaluation.services import do_publish_batch
+
+    filing = flow.draft("sz")
+    Filing.objects.filter(pk=filing.pk).update(state=state)
+    with pytest.raises(Conflict):
+        do_publish_batch(actor=flow.publisher("sz"), agency=flow["sz"]["agency"], filing_ids=[filing.pk])
+    assert not PublicityBatch.objects.exists()
+    assert Filing.objects.get(pk=filing.pk).state == state

@@ -62,3 +62,16 @@ def test_agency_admin_lapses_only_inside_its_region(flow) -> None:
     assert (sz.state, gz.state) == ("registered", "lapsed")
     with pytest.raises(PermissionDenied):
         do_lapse_registrations(actor=flow["sz"]["reviewer"], year=YEAR, today=date(YEAR + 1, 4, 1))
+
+
+def test_lapse_command(flow) -> None:
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    flow.registered("sz")
+    out = StringIO()
+    call_command("lapse_registrations", year=YEAR - 1, stdout=out)  # nothing registered that year
+    assert "0 registration(s)" in out.getvalue()
+    with pytest.raises(CommandError):  # this year's deadline is next 31 March
+        call_command("lapse_registrations", year=YEAR, stdout=out)

@@ -58,7 +58,9 @@ class ScopedAdmin(admin.ModelAdmin):
         return {f: getattr(obj, f, None) for f in fields}
 
     def save_model(self, request: HttpRequest, obj: Model, form: ModelForm, change: bool) -> None:
-        fields = [f for f in form.changed_data if hasattr(obj, f)]
+        concrete = {f.name for f in obj._meta.concrete_fields}
+        fields = [f for f in form.changed_data if f in concrete]
+        related = [f for f in form.changed_data if f not in concrete and f in {m.name for m in obj._meta.many_to_many}]
         before = {}
         if change and obj.pk:
             original = type(obj)._default_manager.filter(pk=obj.pk).first()
@@ -68,6 +70,8 @@ class ScopedAdmin(admin.ModelAdmin):
             changes = audit.diff(before, self._snapshot(obj, fields))
             for hidden in self.audit_hidden_fields & set(changes):
                 changes[hidden] = ["…", "…"]
+            for name in related:  # many-to-many: saved after save_model; recorded as changed
+                changes[name] = ["…", "…"]
             self._audit(request, obj, "change" if change else "add", changes)
 
     def delete_model(self, request: HttpRequest, obj: Model) -> None:

@@ -14,6 +14,7 @@ when the transaction commits; the worker (``techsme serve`` starts it) runs the 
 error message. Errors are recorded on the job, never lost.
 """
 
+import json
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -88,6 +89,8 @@ def run_job(job_id: int) -> str:
         if handler is None:
             raise LookupError(_("No handler is registered for jobs of kind %(kind)s.") % {"kind": job.kind})
         result = handler(job, _progress_reporter(job))
+        payload = audit._plain(result if isinstance(result, dict) else {"value": result})
+        json.dumps(payload)  # a result the database cannot store fails the job here, not silently later
     except Exception as exc:
         logger.exception("job %s (%s) failed", job.pk, job.kind)
         message = str(exc) or exc.__class__.__name__
@@ -97,8 +100,7 @@ def run_job(job_id: int) -> str:
         )
         return Job.Status.FAILED
     Job.objects.filter(pk=job.pk).update(
-        status=Job.Status.DONE, progress=100, finished_at=timezone.now(),
-        result=result if isinstance(result, dict) else {"value": result},
+        status=Job.Status.DONE, progress=100, finished_at=timezone.now(), result=payload
     )
     return Job.Status.DONE
 

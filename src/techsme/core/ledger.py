@@ -212,12 +212,14 @@ def _same_content(existing: LedgerTransaction, wanted: dict[int, Decimal], kind:
     return existing.kind == kind and have == wanted
 
 
+def _key_conflict(key: str) -> Conflict:
+    return Conflict(_("The idempotency key %(key)s was already used for a different transaction.") % {"key": key})
+
+
 def _existing(key: str, wanted: dict[int, Decimal], kind: str) -> LedgerTransaction | None:
     existing = LedgerTransaction.objects.filter(idempotency_key=key).first()
     if existing is not None and not _same_content(existing, wanted, kind):
-        raise Conflict(
-            _("The idempotency key %(key)s was already used for a different transaction.") % {"key": key}
-        )
+        raise _key_conflict(key)
     return existing
 
 
@@ -289,10 +291,7 @@ def _post(
             raise
         accounts = _resolve([ref for ref, _amount in legs])
         if not _same_content(existing, {accounts[ref].pk: amount for ref, amount in legs}, kind):
-            raise Conflict(
-                _("The idempotency key %(key)s was already used for a different transaction.")
-                % {"key": idempotency_key}
-            ) from None
+            raise _key_conflict(idempotency_key) from None
         return existing
 
 
@@ -377,10 +376,7 @@ def do_reverse_transaction(
                 or sum((a for a in existing.legs.values_list("amount", flat=True) if a > 0), ZERO) == amount
             )
             if not same:
-                raise Conflict(
-                    _("The idempotency key %(key)s was already used for a different transaction.")
-                    % {"key": idempotency_key}
-                )
+                raise _key_conflict(idempotency_key)
             return existing
         if original.reverses_id is not None:
             raise Conflict(_("A reversal cannot itself be reversed; post a new transaction instead."))

@@ -137,7 +137,7 @@ class Filing(models.Model):
     state_changed_at = models.DateTimeField(_("state changed at"), auto_now_add=True)
 
     class Meta:
-        ordering = ["-year", "enterprise__name"]
+        ordering = ["-year", "-pk"]
         verbose_name = _("evaluation filing")
         verbose_name_plural = _("evaluation filings")
         constraints = [
@@ -147,7 +147,7 @@ class Filing(models.Model):
                 name="filing_one_active_per_year",
             )
         ]
-        indexes = [models.Index(fields=["state", "submitted_at"], name="filing_state_submitted")]
+        indexes = [models.Index(fields=["state", "state_changed_at"], name="filing_state_changed")]
 
     scope_region_field = "enterprise__region_code"
     scope_org_field = "enterprise__organisation_id"

@@ -133,8 +133,11 @@ def formula_version(name: str, *, since: str, citation: str) -> Callable[[Formul
 
 
 def is_null(column: np.ndarray) -> np.ndarray:
+    """Unknown cells: NaN in numbers, None in object text, '' in fixed-width text."""
     if column.dtype.kind == "f":
         return np.isnan(column)
+    if column.dtype.kind == "U":
+        return column == ""
     if column.dtype.kind == "O":
         return np.array([v is None for v in column], dtype=bool) if len(column) else np.zeros(0, dtype=bool)
     return np.zeros(column.shape, dtype=bool)
@@ -151,7 +154,7 @@ def _as_input_column(var: Variable, raw: Any, n: int) -> np.ndarray:
         column = np.asarray(raw, dtype=np.float64)
     if column.shape != (n,):
         raise RulesError(f"column {var.name!r} has shape {column.shape}, expected ({n},)")
-    if var.default is not None and column.dtype.kind == "f":
+    if var.default is not None and column.dtype.kind == "f" and np.isnan(column).any():
         column = np.where(np.isnan(column), var.default, column)
     return column
 
@@ -184,11 +187,12 @@ class Simulation:
         self.parameters_read: dict[str, list[str]] = {}
         self._stack: list[str] = []
         self._periods: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        self._parameter_columns: dict[tuple[str, str], np.ndarray] = {}
+        self._parameter_columns: dict[tuple[str, str, float | None], np.ndarray] = {}
         self._scale_rows: dict[tuple[str, str], list[tuple[np.ndarray, np.ndarray, bool]]] = {}
         self._closures: dict[str, list[str]] = {}
         self._row_days: dict[tuple[str, int], dt.date | None] = {}
         self._bounds: dict[str, tuple[int, int]] = {}
+        self._used_slots: dict[str, np.ndarray] = {}
 
     # ---- columns
     def __call__(self, name: str) -> np.ndarray:
@@ -257,12 +261,16 @@ class Simulation:
             result = (unique_days, offsets)
             unknown = bool(np.isnan(years).any())
             self._bounds[period] = (int(unique_days[-1]) if unknown else int(unique_days[0]), int(unique_days[-2]))
+            used = np.ones(unique_days.size, dtype=bool)
+            used[-1] = unknown
+            self._used_slots[period] = used
         else:
             days = np.asarray(self(period), dtype=np.float64)
             filled = np.where(np.isnan(days), np.iinfo(np.int32).min, days).astype(np.int64)
             unique_days, inverse = np.unique(filled, return_inverse=True)
             result = (unique_days, inverse.reshape(-1))
             self._bounds[period] = (int(unique_days[0]), int(unique_days[-1]))
+            self._used_slots[period] = np.ones(unique_days.size, dtype=bool)
         self._periods[period] = result
         return result
 
@@ -280,20 +288,32 @@ class Simulation:
             if path not in read:
                 read.append(path)
 
-    def param(self, path: str, *, period: str | None = None) -> np.ndarray:
-        """Per-row value of a (non-scale) parameter at each row's period date; NaN where not in force."""
+    def param(self, path: str, *, period: str | None = None, default: float | None = None) -> np.ndarray:
+        """Per-row value of a (non-scale) parameter at each row's period date.
+
+        NaN where no value is in force (or the measure ended), unless `default` is given.
+        """
         self._record_parameter(path)
         period = period or self._current_period()
-        key = (path, period)
+        key = (path, period, default)
         cached = self._parameter_columns.get(key)
         if cached is None:
             series = self.tree.get(path).series
             if series is None:
                 raise RulesError(f"{path} is a scale; use Simulation.scale")
-            unique_days, inverse = self.period_days(period)
-            cached = series.vector(unique_days)[inverse]
+            per_day = series.vector(self.period_days(period)[0])
+            if default is not None:
+                per_day = np.where(np.isnan(per_day), default, per_day)
+            cached = self._spread(per_day, period)
             self._parameter_columns[key] = cached
         return cached
+
+    def _spread(self, per_day: np.ndarray, period: str) -> np.ndarray:
+        """Per-day values → per-row column; a read-only broadcast when every row has the same value."""
+        used = per_day[self._used_slots[period]]
+        if used.size and (np.all(used == used[0]) or np.all(np.isnan(used))):
+            return np.broadcast_to(used[0], (self.n,))
+        return per_day[self.period_days(period)[1]]
 
     def param_in_list(self, path: str, values: np.ndarray, *, period: str | None = None) -> np.ndarray:
         """1.0 where `values` (text) is in the list parameter in force on the row's date, else 0.0."""
@@ -318,9 +338,10 @@ class Simulation:
         period = period or self._current_period()
         rows = self._scale_rows.get((path, period))
         if rows is None:
-            unique_days, inverse = self.period_days(period)
+            unique_days = self.period_days(period)[0]
             rows = [
-                (b.threshold.vector(unique_days)[inverse], b.amount.vector(unique_days)[inverse], b.strict)
+                (self._spread(b.threshold.vector(unique_days), period), self._spread(b.amount.vector(unique_days), period),
+                 b.strict)
                 for b in parameter.brackets
             ]
             self._scale_rows[(path, period)] = rows

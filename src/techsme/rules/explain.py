@@ -38,18 +38,61 @@ def _cell(simulation: Simulation, name: str, row: int) -> Any:
     return json_value(var.kind, unit, value)
 
 
-class _ParameterCache:
-    """Per explanation: each parameter's entry (value, date, citation) is built once."""
+class _RowCache:
+    """Per explained row: cells, input items and each variable's parameter items are built once."""
 
-    def __init__(self, simulation: Simulation) -> None:
+    def __init__(self, simulation: Simulation, row: int) -> None:
         self.simulation = simulation
-        self.items: dict[tuple[str, dt.date], list[dict[str, Any]]] = {}
+        self.row = row
+        self.cells: dict[str, Any] = {}
+        self.named: dict[str, dict[str, Any]] = {}
+        self.parameter_items: dict[str, list[dict[str, Any]]] = {}
+        self.entries: dict[tuple[str, dt.date], list[dict[str, Any]]] = {}
 
-    def entries(self, path: str, day: dt.date) -> list[dict[str, Any]]:
+    def local_closure(self, name: str) -> list[str]:
+        """`name` and what it reads, not descending into other explained results (they have their own entry)."""
+        seen: dict[str, None] = {}
+
+        def visit(current: str) -> None:
+            if current in seen:
+                return
+            seen[current] = None
+            if current != name and current in EXPLAINED_VARIABLES:
+                return
+            for dep in self.simulation.dependencies.get(current, []):
+                visit(dep)
+
+        visit(name)
+        return list(seen)
+
+    def cell(self, name: str) -> Any:
+        if name not in self.cells:
+            self.cells[name] = _cell(self.simulation, name, self.row)
+        return self.cells[name]
+
+    def named_value(self, name: str) -> dict[str, Any]:
+        if name not in self.named:
+            var = REGISTRY[name]
+            self.named[name] = {"name": name, "label": {"en": var.label_en, "zh": var.label_zh},
+                                "value": self.cell(name)}
+        return self.named[name]
+
+    def parameters_of(self, name: str) -> list[dict[str, Any]]:
+        """Parameter items read by one variable's own formula, at its law date for this row."""
+        if name not in self.parameter_items:
+            day = self.simulation.row_day(name, self.row)
+            items: list[dict[str, Any]] = []
+            if day is not None:
+                for path in self.simulation.parameters_read.get(name, []):
+                    items.extend(self._entries(path, day))
+            self.parameter_items[name] = items
+        return self.parameter_items[name]
+
+    def _entries(self, path: str, day: dt.date) -> list[dict[str, Any]]:
         key = (path, day)
-        if key not in self.items:
+        if key not in self.entries:
             parameter = self.simulation.tree.get(path)
-            self.items[key] = [
+            self.entries[key] = [
                 {
                     "path": path + sub,
                     "label": {"en": parameter.label_en, "zh": parameter.label_zh},
@@ -62,36 +105,31 @@ class _ParameterCache:
                 }
                 for sub, entry in parameter.entries_at(day)
             ]
-        return self.items[key]
+        return self.entries[key]
 
 
-def explain_variable(simulation: Simulation, name: str, row: int, cache: _ParameterCache) -> dict[str, Any]:
+def explain_variable(simulation: Simulation, name: str, row: int, cache: _RowCache) -> dict[str, Any]:
     var = REGISTRY[name]
     day = simulation.row_day(name, row)
-    closure = simulation.closure(name)
-    inputs = []
+    inputs: list[dict[str, Any]] = []
     parameters: list[dict[str, Any]] = []
+    seen: set[int] = set()
     parameter_map = {}
-    seen_parameters: set[int] = set()
-    for dep in closure:
-        dep_var = REGISTRY[dep]
-        if dep_var.is_input:
-            inputs.append({"name": dep, "label": {"en": dep_var.label_en, "zh": dep_var.label_zh},
-                           "value": _cell(simulation, dep, row)})
+    for dep in cache.local_closure(name):
+        if REGISTRY[dep].is_input:
+            inputs.append(cache.named_value(dep))
             continue
-        dep_day = simulation.row_day(dep, row)
-        for path in simulation.parameters_read.get(dep, []):
+        for path in simulation.parameters_read.get(dep, ()):
             parameter_map[path] = simulation.tree.get(path)
-            if dep_day is not None:
-                for item in cache.entries(path, dep_day):
-                    if id(item) not in seen_parameters:
-                        seen_parameters.add(id(item))
-                        parameters.append(item)
+        for item in cache.parameters_of(dep):
+            if id(item) not in seen:
+                seen.add(id(item))
+                parameters.append(item)
     version = None
     if day is not None:
         active = [v for v in var.versions if v.since <= day]
         version = active[-1] if active else None
-    value = _cell(simulation, name, row)
+    value = cache.cell(name)
     result: dict[str, Any] = {
         "variable": name,
         "label": {"en": var.label_en, "zh": var.label_zh},
@@ -103,9 +141,7 @@ def explain_variable(simulation: Simulation, name: str, row: int, cache: _Parame
         "formula_citation": version.citation if version else None,
         "inputs": inputs,
         "intermediate": [
-            {"name": dep, "label": {"en": REGISTRY[dep].label_en, "zh": REGISTRY[dep].label_zh},
-             "value": _cell(simulation, dep, row)}
-            for dep in simulation.dependencies.get(name, []) if not REGISTRY[dep].is_input
+            cache.named_value(dep) for dep in cache.local_closure(name)[1:] if not REGISTRY[dep].is_input
         ],
         "parameters": parameters,
         "unconfirmed": any(p["unconfirmed"] for p in parameters),
@@ -119,7 +155,7 @@ def explain_variable(simulation: Simulation, name: str, row: int, cache: _Parame
 
 def explain_row(simulation: Simulation, row: int, names: tuple[str, ...] = EXPLAINED_VARIABLES) -> dict[str, Any]:
     """The explanation object of one row (all `names` must be computed already or computable)."""
-    cache = _ParameterCache(simulation)
+    cache = _RowCache(simulation, row)
     results = {}
     for name in names:
         simulation(name)

@@ -214,6 +214,31 @@ def _is_industry(code: str) -> bool:
     return refdata.is_valid_industry(code) and len(code) == 5
 
 
+_BOOL_WORDS = {w: 1.0 for w in TRUE_WORDS} | {w: 0.0 for w in FALSE_WORDS}
+_KIND_MESSAGE = {"bool": "bool", "date": "date", "number": "number"}
+
+
+def _parse_expression(name: str, kind: str) -> pl.Expr:
+    """Text cell → float64 (booleans 1/0, dates as day numbers); null when empty or unreadable."""
+    column = pl.col(name)
+    if kind == "bool":
+        return column.str.to_lowercase().replace_strict(_BOOL_WORDS, default=None, return_dtype=pl.Float64)
+    if kind == "date":
+        return column.str.to_date("%Y-%m-%d", strict=False).cast(pl.Int32).cast(pl.Float64)
+    return column.cast(pl.Float64, strict=False)
+
+
+def _check_values(name: str, column: np.ndarray, raw: pl.Series, collect: _Collector) -> None:
+    with np.errstate(invalid="ignore"):
+        if name in NON_NEGATIVE:
+            collect.add(name, column < 0, "negative", raw)
+        if name in INTEGRAL:
+            collect.add(name, ~np.isnan(column) & (column != np.round(column)), "integral", raw)
+        if name in BOUNDS:
+            lo, hi = BOUNDS[name]
+            collect.add(name, (column < lo) | (column > hi), "bounds", raw, lo=lo, hi=hi)
+
+
 def parse_facts(frame: pl.DataFrame, *, year: int | None = None) -> ParsedFacts:
     """Validate a text frame; return the good rows as engine columns and one `RowError` per problem."""
     known = enterprise_facts()
@@ -222,43 +247,28 @@ def parse_facts(frame: pl.DataFrame, *, year: int | None = None) -> ParsedFacts:
     if year is not None:
         tax_year = text["tax_year"] if "tax_year" in text.columns else pl.Series("tax_year", [None] * text.height)
         text = text.with_columns(tax_year.fill_null(str(year)).alias("tax_year"))
+    facts = [c for c in text.columns if not c.startswith(PASSTHROUGH_PREFIX)]
+    numeric_names = [c for c in facts if c in known and known[c].kind != "text"]
+    parsed = text.select(_parse_expression(c, known[c].kind) for c in numeric_names)
+    empty_cells = text.select(pl.col(c).is_null() for c in facts)
     table: dict[str, np.ndarray] = {}
-    for name in text.columns:
-        if name.startswith(PASSTHROUGH_PREFIX):
-            continue
+    for name in facts:
         raw = text[name]
+        empty = empty_cells[name].to_numpy()
         if name not in known:
-            collect.add(name, raw.is_not_null().to_numpy(), "unknown_field", raw)
+            collect.add(name, ~empty, "unknown_field", raw)
             continue
-        var = known[name]
         if name in IDENTITY:
-            collect.add(name, raw.is_null().to_numpy(), "required", raw)
-        if var.kind == "text":
+            collect.add(name, empty, "required", raw)
+        if known[name].kind == "text":
             table[name] = raw.to_numpy()
             continue
-        if var.kind == "bool":
-            words = {w: 1.0 for w in TRUE_WORDS} | {w: 0.0 for w in FALSE_WORDS}
-            values = raw.str.to_lowercase().replace_strict(words, default=None, return_dtype=pl.Float64)
-            kind = "bool"
-        elif var.kind == "date":
-            values = raw.str.to_date("%Y-%m-%d", strict=False).cast(pl.Int32).cast(pl.Float64)
-            kind = "date"
-        else:
-            values = raw.cast(pl.Float64, strict=False)
-            kind = "number"
-        numeric = values.to_numpy().astype(np.float64)
-        collect.add(name, raw.is_not_null().to_numpy() & ~np.isfinite(numeric), kind, raw)
-        numeric[~np.isfinite(numeric)] = np.nan
-        column = numeric
+        column = parsed[name].to_numpy().astype(np.float64)
+        unreadable = ~np.isfinite(column)
+        collect.add(name, ~empty & unreadable, _KIND_MESSAGE.get(known[name].kind, "number"), raw)
+        column[unreadable] = np.nan
         table[name] = column
-        with np.errstate(invalid="ignore"):
-            if name in NON_NEGATIVE:
-                collect.add(name, column < 0, "negative", raw)
-            if name in INTEGRAL:
-                collect.add(name, ~np.isnan(column) & (column != np.round(column)), "integral", raw)
-            if name in BOUNDS:
-                lo, hi = BOUNDS[name]
-                collect.add(name, (column < lo) | (column > hi), "bounds", raw, lo=lo, hi=hi)
+        _check_values(name, column, raw, collect)
     if "uscc" in text.columns:
         collect.add("uscc", _valid_by_unique(text["uscc"], uscc_number.is_valid), "uscc", text["uscc"])
     if "region_code" in text.columns:
@@ -273,10 +283,11 @@ def parse_facts(frame: pl.DataFrame, *, year: int | None = None) -> ParsedFacts:
     good = np.flatnonzero(~collect.bad)
     passthrough = {c: frame[c].to_list() for c in frame.columns if c.startswith(PASSTHROUGH_PREFIX)}
     collect.errors.sort(key=lambda e: e.row)
+    all_good = good.size == frame.height
     return ParsedFacts(
         n_rows=frame.height,
         good_rows=good,
-        table={name: column[good] for name, column in table.items()},
+        table={name: column if all_good else column[good] for name, column in table.items()},
         errors=collect.errors,
         passthrough=passthrough,
     )

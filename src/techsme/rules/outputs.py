@@ -81,19 +81,23 @@ def compute_outputs(simulation: Simulation) -> dict[str, np.ndarray]:
 
 def missing_facts_column(simulation: Simulation) -> np.ndarray:
     """Per row, the ';'-separated unknown input facts behind any unknown facts.md output (vectorised)."""
+    any_unknown = np.zeros(simulation.n, dtype=bool)
+    for name in COMPUTED_OUTPUT_VARIABLES:
+        any_unknown |= is_null(simulation(name))
+    texts = np.full(simulation.n, "", dtype=object)
+    if not any_unknown.any():
+        return texts
     inputs: list[str] = []
     for name in COMPUTED_OUTPUT_VARIABLES:
         for dep in simulation.closure(name):
             if REGISTRY[dep].is_input and dep not in inputs:
                 inputs.append(dep)
-    any_unknown = np.zeros(simulation.n, dtype=bool)
-    for name in COMPUTED_OUTPUT_VARIABLES:
-        any_unknown |= is_null(simulation(name))
+    inputs = inputs[:64]
     bits = np.zeros(simulation.n, dtype=np.uint64)
-    for bit, name in enumerate(inputs[:64]):
+    for bit, name in enumerate(inputs):
         bits |= (is_null(simulation(name)) & any_unknown).astype(np.uint64) << np.uint64(bit)
     unique, inverse = np.unique(bits, return_inverse=True)
-    texts = np.array(
-        [";".join(n for bit, n in enumerate(inputs[:64]) if int(value) >> bit & 1) for value in unique], dtype=object
+    names = np.array(
+        [";".join(n for bit, n in enumerate(inputs) if int(value) >> bit & 1) for value in unique], dtype=object
     )
-    return texts[inverse.reshape(-1)]
+    return names[inverse.reshape(-1)]

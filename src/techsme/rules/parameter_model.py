@@ -132,6 +132,9 @@ class Parameter:
     brackets: tuple[Bracket, ...] = ()
     scale_type: str = "single_amount"
     threshold_unit: str | None = None
+    _day_memo: dict[dt.date, list[tuple[str, DatedValue]]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @property
     def is_scale(self) -> bool:
@@ -160,7 +163,15 @@ class Parameter:
         return ScaleAtDate(self.path, self.scale_type, tuple(rows)) if rows else None
 
     def entries_at(self, day: dt.date) -> list[tuple[str, DatedValue]]:
-        """The dated values in force on `day`, with their sub-paths (for explanations)."""
+        """The dated values in force on `day`, with their sub-paths (for explanations; memoised)."""
+        cached = self._day_memo.get(day)
+        if cached is None:
+            cached = self._entries_at(day)
+            if len(self._day_memo) < 512:
+                self._day_memo[day] = cached
+        return cached
+
+    def _entries_at(self, day: dt.date) -> list[tuple[str, DatedValue]]:
         out: list[tuple[str, DatedValue]] = []
         if self.series is not None:
             entry = self.series.entry_at(day)

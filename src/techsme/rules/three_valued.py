@@ -78,7 +78,11 @@ def best_option(options: list[tuple[np.ndarray, np.ndarray]], *, highest: bool =
     best. NaN when no option applies.
     """
     sign = 1.0 if highest else -1.0
-    shape = options[0][1].shape
+    shape = np.broadcast_shapes(*(np.shape(v) for _, v in options), *(np.shape(a) for a, _ in options))
+    if not any(np.isnan(applies).any() or np.isnan(value).any() for applies, value in options):
+        chosen = [np.where(applies == TRUE, sign * value, -np.inf) for applies, value in options]
+        fast = np.maximum.reduce(chosen) if len(chosen) > 1 else chosen[0]
+        return sign * np.where(np.isneginf(fast), np.nan, np.broadcast_to(fast, shape))
     best = np.full(shape, -np.inf)
     pending = np.full(shape, -np.inf)
     for applies, value in options:

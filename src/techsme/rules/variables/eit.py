@@ -17,7 +17,7 @@ REGIMES = ("standard", "hnte", "small_low_profit")
     rule_zh="技术转让所得不超过{eit.tech_transfer.exempt_amount}元的部分免征企业所得税。",
 )
 def eit_tech_transfer_exempt(s: Simulation) -> np.ndarray:
-    limit = np.nan_to_num(s.param("eit.tech_transfer.exempt_amount"))
+    limit = s.param("eit.tech_transfer.exempt_amount", default=0.0)
     return np.clip(s("tech_transfer_income"), 0.0, limit)
 
 
@@ -49,7 +49,7 @@ def eit_taxable_after_rd(s: Simulation) -> np.ndarray:
     rule_zh="应纳税所得额减加计扣除额、免税技术转让所得及减半征收部分的一半（不低于0）。",
 )
 def eit_taxable_income(s: Simulation) -> np.ndarray:
-    half_share = np.nan_to_num(s.param("eit.tech_transfer.rate_share_above"), nan=1.0)
+    half_share = s.param("eit.tech_transfer.rate_share_above", default=1.0)
     reduced = (
         s("taxable_income_before_incentives") - s("rd_extra_deduction") - s("eit_tech_transfer_exempt")
         - s("eit_tech_transfer_half_rate_income") * (1.0 - half_share)

@@ -70,5 +70,5 @@ def vat_rate_on_3pct_sales(s: Simulation) -> np.ndarray:
     rule_zh="经省级科技主管部门认定登记的技术转让、技术开发合同免征增值税。",
 )
 def vat_tech_contract_exempt(s: Simulation) -> np.ndarray:
-    in_force = np.nan_to_num(s.param("vat.tech_contract_exempt")) == 1.0
+    in_force = s.param("vat.tech_contract_exempt", default=0.0) == 1.0
     return np.where(in_force, s("tech_contract_recognised"), 0.0)

@@ -18,8 +18,8 @@ from techsme.rules.three_valued import all_of, best_option, choose, coalesce, fl
 )
 def rd_excluded_industry_default(s: Simulation) -> np.ndarray:
     division = s("industry_division")
-    listed = s.param_in_list("rd.excluded_industry.divisions", division.astype(str))
-    return np.where(np.equal(division, None), np.nan, listed)
+    listed = s.param_in_list("rd.excluded_industry.divisions", division)
+    return np.where(division == "", np.nan, listed)
 
 
 @variable(
@@ -84,7 +84,7 @@ def rd_other_expense_allowed(s: Simulation) -> np.ndarray:
     rule_zh="委托境内研发费用按实际发生额的{rd.commissioned.share}计入。",
 )
 def rd_commissioned_domestic_allowed(s: Simulation) -> np.ndarray:
-    return s("rd_commissioned_domestic") * np.nan_to_num(s.param("rd.commissioned.share"))
+    return s("rd_commissioned_domestic") * s.param("rd.commissioned.share", default=0.0)
 
 
 @variable(
@@ -106,8 +106,8 @@ def rd_domestic_qualifying(s: Simulation) -> np.ndarray:
     rule_zh="按实际发生额的{rd.commissioned.share}计入，且不超过境内符合条件研发费用的{rd.commissioned.foreign_cap_share}。",
 )
 def rd_commissioned_foreign_allowed(s: Simulation) -> np.ndarray:
-    counted = s("rd_commissioned_foreign") * np.nan_to_num(s.param("rd.commissioned.share"))
-    cap = s("rd_domestic_qualifying") * np.nan_to_num(s.param("rd.commissioned.foreign_cap_share"))
+    counted = s("rd_commissioned_foreign") * s.param("rd.commissioned.share", default=0.0)
+    cap = s("rd_domestic_qualifying") * s.param("rd.commissioned.foreign_cap_share", default=0.0)
     return np.minimum(counted, cap)
 
 
@@ -128,7 +128,10 @@ def rd_deduction_base(s: Simulation) -> np.ndarray:
     rule_zh="按填报的入库登记情况；未填报时按本系统评价结果。",
 )
 def rd_tech_sme_status(s: Simulation) -> np.ndarray:
-    return coalesce(s("tech_sme_registered"), s("techsme_eligible"))
+    registered = s("tech_sme_registered")
+    if not np.isnan(registered).any():
+        return registered  # the evaluation is only needed where the registration is not given
+    return coalesce(registered, s("techsme_eligible"))
 
 
 @variable(
@@ -143,10 +146,10 @@ def rd_rate_by_category(s: Simulation) -> np.ndarray:
     ones = np.ones(s.n)
     return best_option(
         [
-            (ones, np.nan_to_num(s.param("rd.rate.general"))),
-            (s("rd_tech_sme_status"), np.nan_to_num(s.param("rd.rate.tech_sme"))),
-            (s("is_manufacturing"), np.nan_to_num(s.param("rd.rate.manufacturing"))),
-            (s("ic_or_machine_tool"), np.nan_to_num(s.param("rd.rate.ic_machine_tool"))),
+            (ones, s.param("rd.rate.general", default=0.0)),
+            (s("rd_tech_sme_status"), s.param("rd.rate.tech_sme", default=0.0)),
+            (s("is_manufacturing"), s.param("rd.rate.manufacturing", default=0.0)),
+            (s("ic_or_machine_tool"), s.param("rd.rate.ic_machine_tool", default=0.0)),
         ]
     )
 
@@ -169,6 +172,8 @@ def rd_deduction_rate(s: Simulation) -> np.ndarray:
 )
 def rd_q4_2022_base(s: Simulation) -> np.ndarray:
     in_force = ~np.isnan(s.param("rd.rate.q4_2022"))
+    if not in_force.any():
+        return np.zeros(s.n)
     months = s("operating_months_2022")
     prorated = s("rd_deduction_base") * s("operating_months_q4_2022") / np.where(months > 0, months, np.nan)
     best = np.fmax(s("rd_q4_2022_expense"), np.nan_to_num(prorated))
@@ -183,7 +188,7 @@ def rd_q4_2022_base(s: Simulation) -> np.ndarray:
 )
 def rd_q4_2022_uplift(s: Simulation) -> np.ndarray:
     rate = s("rd_deduction_rate")
-    uplift = np.clip(np.nan_to_num(s.param("rd.rate.q4_2022")) - rate, 0.0, None)
+    uplift = np.clip(s.param("rd.rate.q4_2022", default=0.0) - rate, 0.0, None)
     return choose(s("rd_claim_allowed"), uplift, 0.0)
 
 

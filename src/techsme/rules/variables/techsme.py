@@ -203,7 +203,7 @@ def techsme_score_condition(s: Simulation) -> np.ndarray:
     rule_zh="拥有有效期内高新技术企业资格证书、近五年获国家级科技奖励并在前三名、拥有省部级以上研发机构或近五年牵头制定标准之一（直接认定条件有效期间）。",
 )
 def techsme_direct_route(s: Simulation) -> np.ndarray:
-    enabled = np.nan_to_num(s.param("techsme.direct_routes.enabled"), nan=0.0)
+    enabled = s.param("techsme.direct_routes.enabled", default=0.0)
     return all_of(
         enabled,
         any_of(
