@@ -145,8 +145,9 @@ OPENFISCA_MODEL = textwrap.dedent(
     Enterprise = build_entity(key="enterprise", plural="enterprises", label="Enterprise", is_person=True)
 
     def scale(rows):
-        return {"metadata": {"type": "single_amount"}, "brackets": [{"threshold": {"2017-01-01": {"value": t}}, "amount": {"2017-01-01": {"value": a}}}
-                             for t, a in rows]}
+        brackets = [{"threshold": {"2017-01-01": {"value": t}}, "amount": {"2017-01-01": {"value": a}}}
+                    for t, a in rows]
+        return {"metadata": {"type": "single_amount"}, "brackets": brackets}
 
     def dated(**values):
         return {"values": {k.replace("_", "-")[1:]: {"value": v} for k, v in values.items()}}
@@ -183,8 +184,9 @@ OPENFISCA_MODEL = textwrap.dedent(
         def formula(e, period, parameters):
             p = parameters(period)
             staff = p.staff.calc(np.round(ratio(e("tech_staff", period), e("employees", period)), 12))
-            rd = np.maximum(p.rd_revenue.calc(np.round(ratio(e("rd_expense", period), e("revenue", period)), 12)),
-                            p.rd_cost.calc(np.round(ratio(e("rd_expense", period), e("total_cost_expense", period)), 12)))
+            rd_expense = e("rd_expense", period)
+            rd = np.maximum(p.rd_revenue.calc(np.round(ratio(rd_expense, e("revenue", period)), 12)),
+                            p.rd_cost.calc(np.round(ratio(rd_expense, e("total_cost_expense", period)), 12)))
             ip = np.where(e("ip_class1", period) >= 1, 30.0, p.ip2.calc(e("ip_class2", period)))
             return staff + rd + ip
 
@@ -223,20 +225,24 @@ OPENFISCA_MODEL = textwrap.dedent(
     years = data["tax_year"].astype(int)
     score = np.zeros(len(years))
     extra = np.zeros(len(years))
-    elapsed = 0.0
-    for year in np.unique(years):
-        mask = years == year
-        start = time.perf_counter()
-        simulation = SimulationBuilder().build_default_simulation(system, count=int(mask.sum()))
-        for name in FLOATS:
-            simulation.set_input(name, str(year), data[name][mask])
-        score[mask] = simulation.calculate("techsme_score", str(year))
-        extra[mask] = simulation.calculate("rd_extra_deduction", str(year))
-        elapsed += time.perf_counter() - start
+    passes = []
+    for _ in range(3):
+        elapsed = 0.0
+        for year in np.unique(years):
+            mask = years == year
+            start = time.perf_counter()
+            simulation = SimulationBuilder().build_default_simulation(system, count=int(mask.sum()))
+            for name in FLOATS:
+                simulation.set_input(name, str(year), data[name][mask])
+            score[mask] = simulation.calculate("techsme_score", str(year))
+            extra[mask] = simulation.calculate("rd_extra_deduction", str(year))
+            elapsed += time.perf_counter() - start
+        passes.append(elapsed)
+    elapsed = min(passes)
     probe = SimulationBuilder().build_default_simulation(system, count=1)
     probe.set_input("revenue", "2023", np.array([987654321.55]))
     np.save(sys.argv[2], np.vstack([score, extra]))
-    print(json.dumps({"seconds": elapsed, "dtype": str(probe.calculate("revenue", "2023").dtype),
+    print(json.dumps({"seconds": elapsed, "passes": passes, "dtype": str(probe.calculate("revenue", "2023").dtype),
                       "stored_987654321_55": float(probe.calculate("revenue", "2023")[0])}))
     '''
 )
@@ -267,18 +273,24 @@ def run_openfisca(table: dict[str, np.ndarray], workdir: Path) -> dict[str, Any]
 
 
 # ---------------------------------------------------------------- workers (fresh processes, for peak memory)
-def worker_full(n: int) -> dict[str, Any]:
+def worker_full(n: int, tune: bool) -> dict[str, Any]:
     from techsme.rules import assess_columns
+    from techsme.rules.allocator import tune_allocator
 
+    tuned = tune_allocator() if tune else False
     table = synthetic_table(n)
     rss_data = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     wall, cpu = time.perf_counter(), time.process_time()
     outputs = assess_columns(table)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     rss_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    warm = time.perf_counter()
+    assess_columns(table)
+    warm = time.perf_counter() - warm
     eligible = int(np.sum(outputs["techsme_eligible"] == 1.0))
     return {
-        "rows": n, "wall_s": wall, "cpu_s": cpu, "peak_rss_mib": rss_peak / 1024,
+        "rows": n, "allocator_tuned": tuned, "wall_s": wall, "cpu_s": cpu, "second_run_wall_s": warm,
+        "peak_rss_mib": rss_peak / 1024,
         "rss_after_data_mib": rss_data / 1024, "table_mib": table_bytes(table) / 2**20,
         "output_columns": len(outputs), "eligible": eligible,
         "unknown_eligibility": int(np.sum(np.isnan(outputs["techsme_eligible"]))),
@@ -289,6 +301,15 @@ def run_worker(kind: str, n: int) -> dict[str, Any]:
     done = subprocess.run([sys.executable, __file__, "--worker", kind, "--n", str(n)], capture_output=True,
                           text=True, check=True, cwd=ROOT)
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def best_of_workers(kind: str, n: int, repeat: int) -> dict[str, Any]:
+    """Run a worker `repeat` times (fresh processes); keep the fastest run and list every run's wall time."""
+    runs = [run_worker(kind, n) for _ in range(repeat)]
+    best = dict(min(runs, key=lambda r: r["wall_s"]))
+    best["all_runs_wall_s"] = [r["wall_s"] for r in runs]
+    best["peak_rss_mib"] = max(r["peak_rss_mib"] for r in runs)
+    return best
 
 
 # ---------------------------------------------------------------- parts
@@ -307,8 +328,8 @@ def shared_results(n: int, workdir: Path, skip_openfisca: bool) -> dict[str, Any
     from techsme.rules import evaluate
 
     table = synthetic_table(n, with_unknowns=False)
-    engine_wall, engine_cpu, engine = timed(lambda: evaluate(table, ["techsme_score", "rd_extra_deduction"]))
-    floor_wall, floor_cpu, floor = timed(lambda: numpy_floor(table))
+    engine_wall, engine_cpu, engine = timed(lambda: evaluate(table, ["techsme_score", "rd_extra_deduction"]), 5)
+    floor_wall, floor_cpu, floor = timed(lambda: numpy_floor(table), 5)
     same = {
         name: bool(np.allclose(engine[name], floor[name], rtol=0, atol=1e-6, equal_nan=True))
         for name in ("techsme_score", "rd_extra_deduction")
@@ -362,7 +383,9 @@ def single_assessment(count: int) -> dict[str, Any]:
         plain.append(time.perf_counter() - wall)
     size = len(json.dumps(assess_records([record], explain=True)[0]["explanation"], ensure_ascii=False))
     return {
-        "calls": count, "median_wall_ms": statistics.median(walls) * 1e3, "median_cpu_ms": statistics.median(cpus) * 1e3,
+        "calls": count,
+        "median_wall_ms": statistics.median(walls) * 1e3,
+        "median_cpu_ms": statistics.median(cpus) * 1e3,
         "p95_wall_ms": float(np.percentile(walls, 95) * 1e3), "median_without_explanation_ms":
         statistics.median(plain) * 1e3, "explanation_json_chars": size,
     }
@@ -386,6 +409,7 @@ def machine() -> dict[str, Any]:
 
 def write_markdown(report: dict[str, Any], path: Path) -> None:
     full, shared, single = report["full_assessment"], report["shared_results"], report["single_with_explanation"]
+    untuned = report["full_assessment_default_allocator"]
     of = shared["openfisca"]
     lines = [
         "# Rules engine benchmark",
@@ -398,7 +422,10 @@ def write_markdown(report: dict[str, Any], path: Path) -> None:
         "| measure | result | target |",
         "|---|---|---|",
         f"| full assessment, {full['rows']:,} enterprise-years ({full['output_columns']} output columns) | "
-        f"{full['wall_s']:.2f} s wall, {full['cpu_s']:.2f} s CPU | < 3 s |",
+        f"{full['wall_s']:.2f} s wall, {full['cpu_s']:.2f} s CPU (best of {len(full['all_runs_wall_s'])} fresh "
+        f"processes: {', '.join(f'{w:.2f}' for w in full['all_runs_wall_s'])} s; allocator tuned as the CLI does); "
+        f"second run in the same process {full['second_run_wall_s']:.2f} s; glibc defaults: {untuned['wall_s']:.2f} s "
+        f"first, {untuned['second_run_wall_s']:.2f} s second | < 3 s |",
         f"| peak memory of that process (maxrss) | {full['peak_rss_mib']:.0f} MiB (input table "
         f"{full['table_mib']:.0f} MiB; after generating it {full['rss_after_data_mib']:.0f} MiB) | < 2 GB |",
         f"| tech-SME score + R&D extra deduction, engine | {shared['engine']['wall_s']:.3f} s | ≤ 3 × floor |",
@@ -425,8 +452,9 @@ def write_markdown(report: dict[str, Any], path: Path) -> None:
         "Notes: the full assessment runs in a fresh subprocess on a synthetic table (tax years 2019–2024, 20 industry"
         " classes, 1% unknown employees / Class II IP / taxable income) and computes every output column of facts.md"
         " plus the extras (conditions, HNTE pre-check with innovation-score range, savings per incentive). The "
-        "single-enterprise figure includes validation of the raw record, the assessment and the explanation of 19 "
-        "results. OpenFisca is run per tax year (one simulation per year, as its periods require) in its own venv.",
+        "engine, floor and OpenFisca timings are the best of 5, 5 and 3 runs. The single-enterprise figure includes "
+        "validation of the raw record, the assessment and the explanation of 19 results. OpenFisca is run per tax "
+        "year (one simulation per year, as its periods require) in its own venv.",
         "",
     ]
     path.write_text("\n".join(lines), encoding="utf-8")
@@ -437,17 +465,20 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--n", type=int, default=1_000_000)
     parser.add_argument("--single", type=int, default=1000)
     parser.add_argument("--skip-openfisca", action="store_true")
-    parser.add_argument("--worker", choices=["full"])
+    parser.add_argument("--repeat", type=int, default=3, help="fresh processes per full-assessment measure")
+    parser.add_argument("--worker", choices=["full", "full-untuned"])
     parser.add_argument("--output", type=Path, default=RESULTS)
     args, _unknown = parser.parse_known_args(argv)
-    if args.worker == "full":
-        print(json.dumps(worker_full(args.n)))
+    if args.worker:
+        print(json.dumps(worker_full(args.n, tune=args.worker == "full")))
         return 0
     args.output.mkdir(parents=True, exist_ok=True)
     report: dict[str, Any] = {"run_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "machine": machine()}
     print(f"full assessment of {args.n:,} rows …", flush=True)
-    report["full_assessment"] = run_worker("full", args.n)
+    report["full_assessment"] = best_of_workers("full", args.n, args.repeat)
+    report["full_assessment_default_allocator"] = best_of_workers("full-untuned", args.n, args.repeat)
     print(json.dumps(report["full_assessment"]), flush=True)
+    print(json.dumps(report["full_assessment_default_allocator"]), flush=True)
     print("shared results: engine vs numpy floor vs OpenFisca …", flush=True)
     report["shared_results"] = shared_results(args.n, args.output, args.skip_openfisca)
     print(json.dumps(report["shared_results"]), flush=True)

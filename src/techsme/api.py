@@ -48,6 +48,7 @@ def _mount() -> None:
     from techsme.accounts.api import router as accounts_router
     from techsme.assessments.api import router as assessments_router
     from techsme.evaluation.api import router as evaluation_router
+    from techsme.incentives.api import router as incentives_router
     from techsme.instruments.api import router as instruments_router
     from techsme.registry.api import router as registry_router
     from techsme.vouchers.api import router as vouchers_router
@@ -58,6 +59,7 @@ def _mount() -> None:
     api.add_router("/", instruments_router)
     api.add_router("/", evaluation_router)
     api.add_router("/", vouchers_router)
+    api.add_router("/", incentives_router)
 
 
 _mount()

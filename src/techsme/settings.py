@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "techsme.evaluation",
     "techsme.instruments",
     "techsme.vouchers",
+    "techsme.incentives",
     "techsme.web",
 ]
 

@@ -10,5 +10,6 @@ urlpatterns = [
     path("instruments/", include("techsme.instruments.urls")),
     path("evaluation/", include("techsme.evaluation.urls")),
     path("vouchers/", include("techsme.vouchers.urls")),
+    path("incentives/", include("techsme.incentives.urls")),
     path("", include("techsme.web.urls")),
 ]

@@ -1,12 +1,19 @@
 """The admin goes through the permission module: scoped lists, read-only registry and audit, audited writes."""
 
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
 from techsme.accounts.models import Organisation
 from techsme.core.audit import verify_chain
 from techsme.core.models import AuditEvent
+
+# The Chinese labels checked below come from the compiled catalogues: `make test` compiles them first; a bare pytest
+# run on a fresh checkout compiles them here, at collection, before any catalogue is loaded.
+call_command("compile_messages", stdout=StringIO())
 
 
 @pytest.fixture

@@ -38,6 +38,15 @@ def _media_in_tmp(settings, tmp_path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """Service messages in English (pages choose their language per request)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 def at(days: int, hour: int = 9, minute: int = 0) -> datetime:
     """Local time ``days`` from today at ``hour:minute`` (Asia/Shanghai)."""
     from django.utils import timezone
@@ -76,3 +85,12 @@ def make_instrument(lab) -> Callable:
         return Instrument.objects.create(owner=owner or lab["sz"], name_zh=name_zh, **values)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):  # noqa: ANN001 — extends pytest-django's fixture
+    """The cache table (login throttling uses the DatabaseCache) for the browser test's logins."""
+    from django.core.management import call_command
+
+    with django_db_blocker.unblock():
+        call_command("createcachetable", verbosity=0)

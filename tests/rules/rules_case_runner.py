@@ -40,7 +40,8 @@ def _column(name: str, value: Any) -> np.ndarray:
 def run_case(case: dict[str, Any]) -> list[str]:
     """Evaluate one case; return the list of mismatches (empty when it passes)."""
     inputs = dict(case.get("input") or {})
-    if "period" in case and "tax_year" not in inputs and REGISTRY[next(iter(case["output"]))].entity == "enterprise_year":
+    enterprise = REGISTRY[next(iter(case["output"]))].entity == "enterprise_year"
+    if "period" in case and "tax_year" not in inputs and enterprise:
         inputs["tax_year"] = int(str(case["period"])[:4])
     table = {name: _column(name, value) for name, value in inputs.items()}
     simulation = Simulation(table, n=1)

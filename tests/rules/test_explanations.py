@@ -98,3 +98,13 @@ def test_no_rule_in_force_is_said() -> None:
     score = _explain(tax_year="2016")["results"]["techsme_score"]
     assert score["value"] is None
     assert "No rule in force" in score["note"]["en"]
+
+
+def test_small_low_profit_cliff_improvement() -> None:
+    payable = _explain(tax_year="2023", taxable_income_before_incentives="3500000", rd_core_expense="0",
+                       rd_expense="0")["results"]["eit_payable"]
+    change = payable["improvements"][0]
+    # 3,500,000 × 25% = 875,000 now; at 3,000,000 the relief gives 150,000 → gain 725,000
+    assert (change["variable"], change["from"], change["to"], change["gain"], change["gain_unit"]) == (
+        "eit_taxable_income", 3_500_000, 3_000_000, 725_000, "yuan")
+    assert "小型微利" in change["text"]["zh"]

@@ -181,3 +181,30 @@ def test_reform_cli_rejects_unknown_parameter(tmp_path: Path) -> None:
     stderr = io.StringIO()
     assert reform_main(["--set", "rd.rate.nope=1", "--from", "2024-01-01", str(source)], stderr=stderr) == 1
     assert "rd.rate.nope" in stderr.getvalue()
+
+
+def test_chunks_keep_row_numbers_and_draw_a_progress_bar(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from techsme.rules import cli
+
+    monkeypatch.setattr(cli, "CHUNK_ROWS", 2)
+    rows = [row(i) for i in range(1, 6)]
+    rows[3]["employees"] = "-1"
+    source = write_csv(tmp_path / "facts.csv", rows)
+    output = tmp_path / "out.csv"
+    stderr = io.StringIO()
+    assert assess_main([str(source), "-o", str(output)], stderr=stderr) == 2
+    assert [r["uscc"] for r in read_csv_rows(output)] == [rows[i]["uscc"] for i in (0, 1, 2, 4)]
+    errors = read_csv_rows(tmp_path / "out.csv.errors.csv")
+    assert [(e["row"], e["uscc"], e["field"]) for e in errors] == [("4", rows[3]["uscc"], "employees")]
+    assert "5/5" in stderr.getvalue()
+
+
+def test_variables_metadata_lists_inputs_and_formulas() -> None:
+    from techsme.rules import variables_metadata
+
+    metadata = {item["name"]: item for item in variables_metadata()}
+    assert metadata["employees"]["is_input"] is True
+    condition = metadata["techsme_condition_industry"]
+    assert [v["since"] for v in condition["versions"]] == ["2017-05-03", "2022-01-01"]
+    assert metadata["rd_rate_by_category"]["parameters"]
+    json.dumps(list(metadata.values()))

@@ -56,7 +56,8 @@ def test_value_without_reference_is_refused_with_its_line(tmp_path: Path) -> Non
 
 
 def test_reference_without_article_is_refused(tmp_path: Path) -> None:
-    error = _error(tmp_path, GOOD.replace("{document: 财税〔2018〕99号, article: 第一条}", "{document: 财税〔2018〕99号}"))
+    old, new = "{document: 财税〔2018〕99号, article: 第一条}", "{document: 财税〔2018〕99号}"
+    error = _error(tmp_path, GOOD.replace(old, new))
     assert "article" in str(error)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
 from rules_case_runner import load_cases, run_case
 
 CASES = load_cases()

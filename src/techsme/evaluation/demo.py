@@ -30,6 +30,7 @@ PLAN = {
     "objection_upheld": 1,
     "revoked": 1,
     "revocation_pending": 1,
+    "imported": 1,  # received offline, waiting for the routing job
 }
 LAST_YEAR_REGISTERED = 4  # registered last year: one renewed, the others lapse (after 31 March)
 
@@ -120,5 +121,16 @@ def seed_evaluation_demo(*, today: date | None = None) -> dict[str, int]:
                                    published_on=today)
         s.do_lodge_objection(batch=batch, filing=filings[0], name="匿名", contact="objection@example.cn",
                              text="请核实该企业知识产权的权属。", today=today)
+        # Filings received on paper and imported, not yet routed into the queue (the import page offers to).
+        from techsme.registry.models import AnnualFacts
+        from techsme.registry.selectors import facts_record
+
+        offline = []
+        for _ in range(PLAN["imported"]):
+            enterprise = next(sz)
+            facts = (AnnualFacts.objects.filter(enterprise=enterprise, tax_year=year - 1).first()
+                     or AnnualFacts(enterprise=enterprise, tax_year=year - 1))
+            offline.append((enterprise, year, facts_record(enterprise, facts)))
+        s.do_receive_offline_filings(actor=root, entries=offline)
     return dict(Counter(Filing.objects.values_list("state", flat=True)))
 

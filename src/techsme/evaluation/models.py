@@ -72,6 +72,7 @@ class EvaluationYear(models.Model):
 
 class FilingState(models.TextChoices):
     DRAFT = "draft", _("draft")
+    IMPORTED = "imported", _("received offline")
     SUBMITTED = "submitted", _("submitted")
     RETURNED = "returned", _("returned for correction")
     ACCEPTED = "accepted", _("accepted")
@@ -132,6 +133,10 @@ class Filing(models.Model):
     onsite_check_at = models.DateTimeField(_("on-site check recorded at"), null=True, blank=True)
     batch = models.ForeignKey(
         "PublicityBatch", on_delete=models.PROTECT, null=True, blank=True, related_name="filings"
+    )
+    # Set on filings received offline and imported from a spreadsheet (``evaluation.importing``).
+    import_job = models.ForeignKey(
+        "core.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     state_changed_at = models.DateTimeField(_("state changed at"), auto_now_add=True)
@@ -327,6 +332,8 @@ class Registration(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["region6", "year", "seq"], name="registration_seq_unique"),
         ]
+        # The public database lists registrations in this order, a page at a time.
+        indexes = [models.Index(fields=["-year", "region6", "seq"], name="registration_public_order")]
 
     scope_region_field = "region6"
     scope_org_field = "enterprise__organisation_id"
@@ -411,3 +418,37 @@ class Revocation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.registration} · {self.get_ground_display()}"
+
+
+class ChangeKind(models.TextChoices):
+    NAME = "name", _("change of name")
+    MAJOR = "major", _("major change affecting the conditions")
+
+
+CHANGE_REPORT_MONTHS = 3
+
+
+class ChangeReport(models.Model):
+    """A registered enterprise's report of a name change or a major change, due within 3 months of the change."""
+
+    registration = models.ForeignKey(Registration, on_delete=models.PROTECT, related_name="change_reports")
+    kind = models.CharField(_("kind of change"), max_length=10, choices=ChangeKind.choices)
+    changed_on = models.DateField(_("date of the change"))
+    new_name = models.CharField(_("new name"), max_length=200, blank=True)
+    description = models.TextField(_("description"))
+    late = models.BooleanField(_("reported after 3 months"), default=False)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reported_at = models.DateTimeField(_("reported at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-reported_at", "-id"]
+        verbose_name = _("change report")
+        verbose_name_plural = _("change reports")
+
+    scope_region_field = "registration__region6"
+    scope_org_field = "registration__enterprise__organisation_id"
+
+    def __str__(self) -> str:
+        return f"{self.registration} · {self.get_kind_display()}"

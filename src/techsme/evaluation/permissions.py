@@ -23,6 +23,9 @@ EVALUATION_ACTIONS: dict[str, frozenset[str]] = {
     "evaluation.review_queue": frozenset({Role.AGENCY_REVIEWER, Role.AGENCY_ADMIN}),
     "evaluation.revocation.notice": frozenset({Role.AGENCY_ADMIN}),
     "evaluation.settings": frozenset({Role.AGENCY_ADMIN}),
+    "evaluation.import": frozenset({Role.AGENCY_ADMIN, Role.PROGRAMME_MANAGER}),
+    "evaluation.publicity": frozenset({Role.AGENCY_ADMIN, Role.PROGRAMME_MANAGER}),
+    "evaluation.change_report": frozenset(ENTERPRISE_ROLES),
 }
 for _key, _workflow in WORKFLOWS.items():
     for _t in _workflow.transitions:

@@ -120,3 +120,25 @@ def public_revocations(year: int | None = None) -> QuerySet:
         "registration__number", "registration__enterprise__name", "registration__enterprise__uscc", "ground",
         "decided_at", "decision_reason", "bars_until_year",
     )
+
+
+def visible_registrations(user: Any) -> QuerySet[Registration]:
+    """Registrations of the user's own enterprises, or of the agency's region (full detail, not just public)."""
+    return scope(user, "evaluation.view", Registration.objects.select_related("enterprise", "filing"))
+
+
+def visible_revocations(user: Any) -> QuerySet[Revocation]:
+    return scope(user, "evaluation.view", Revocation.objects.select_related("registration"))
+
+
+def preview_assessment(filing: Filing, changes: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The rules engine's result (with explanation) for the filing's facts with ``changes`` applied — NOT saved.
+
+    ``changes`` are parsed values (``registry.facts_fields.parse_value``); the live score of the filing form.
+    """
+    from techsme.evaluation.scoring import assess_filing
+    from techsme.evaluation.services import _jsonable
+
+    copy = Filing(pk=filing.pk, enterprise=filing.enterprise, year=filing.year, facts_year=filing.facts_year,
+                  facts=dict(filing.facts) | _jsonable(changes or {}))
+    return assess_filing(copy)

@@ -24,6 +24,8 @@ FILING_WORKFLOW = Workflow(
     transitions=[
         Transition("update", (F.DRAFT, F.RETURNED), None, ENTERPRISE, label=_("edit")),
         Transition("submit", (F.DRAFT, F.RETURNED), F.SUBMITTED, ENTERPRISE, guard=_attested, label=_("submit")),
+        Transition("route_imported", F.IMPORTED, F.SUBMITTED, (SYSTEM, *REVIEWERS, Role.PROGRAMME_MANAGER),
+                   label=_("route into the review queue")),
         Transition("onsite_check", (F.SUBMITTED, F.ACCEPTED), None, REVIEWERS,
                    label=_("record the on-site check of")),
         Transition("accept", F.SUBMITTED, F.ACCEPTED, REVIEWERS, label=_("accept")),

@@ -121,7 +121,8 @@ class Qualification(models.Model):
     """A user qualified to operate an instrument themselves."""
 
     instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="qualifications")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="instrument_qualifications")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="instrument_qualifications")
     granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     granted_on = models.DateField(_("granted on"))
     valid_until = models.DateField(_("valid until"), null=True, blank=True)

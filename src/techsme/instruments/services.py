@@ -275,8 +275,17 @@ def policy_check(booking: Booking, *, now: datetime | None = None) -> PolicyResu
     return result
 
 
+class BookingRefused(Conflict):
+    """The policy check failed (HTTP 409); ``problems`` lists every broken rule."""
+
+    def __init__(self, result: PolicyResult):
+        super().__init__(" ".join(p.message for p in result.problems))
+        self.problems = result.problems
+        self.staff_may_override = result.staff_may_override
+
+
 def _refuse(result: PolicyResult) -> None:
-    raise Conflict(" ".join(p.message for p in result.problems))
+    raise BookingRefused(result)
 
 
 def _check_or_override(result: PolicyResult, *, may_override: bool, override: bool) -> list[str]:

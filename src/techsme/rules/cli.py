@@ -13,6 +13,7 @@ from typing import Any, TextIO
 import numpy as np
 import polars as pl
 
+from techsme.rules.allocator import tune_allocator
 from techsme.rules.errors import RulesError
 from techsme.rules.facts_io import RowError, read_facts, write_results
 from techsme.rules.money import money_text
@@ -68,6 +69,7 @@ def assess_main(argv: list[str], *, stderr: TextIO | None = None) -> int:
     parser.add_argument("--explain", action="store_true",
                         help="also write explanations to OUTPUT.explanations.jsonl (one JSON object per result row)")
     args = parser.parse_args(argv)
+    tune_allocator()
     try:
         frame = read_facts(args.input)
     except (RulesError, OSError, pl.exceptions.PolarsError) as exc:
@@ -154,6 +156,7 @@ def reform_main(argv: list[str], *, stdout: TextIO | None = None, stderr: TextIO
     parser.add_argument("--year", type=int, help="tax year for rows whose tax_year is empty")
     parser.add_argument("--json", action="store_true", help="print the totals as JSON")
     args = parser.parse_args(argv)
+    tune_allocator()
     try:
         reform: dict[str, dict[dt.date, float | None]] = {}
         for setting in args.settings:

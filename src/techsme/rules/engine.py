@@ -11,7 +11,14 @@ import numpy as np
 
 from techsme.rules.errors import RulesError
 from techsme.rules.parameter_loader import baseline_tree
-from techsme.rules.parameter_model import ParameterTree, day_number, evaluate_scale
+from techsme.rules.parameter_model import (
+    Parameter,
+    ParameterTree,
+    day_number,
+    evaluate_scale,
+    evaluate_uniform_scale,
+    uniform_brackets,
+)
 from techsme.rules.reforms import Reform, apply_reform
 
 Formula = Callable[["Simulation"], np.ndarray]
@@ -188,7 +195,7 @@ class Simulation:
         self._stack: list[str] = []
         self._periods: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._parameter_columns: dict[tuple[str, str, float | None], np.ndarray] = {}
-        self._scale_rows: dict[tuple[str, str], list[tuple[np.ndarray, np.ndarray, bool]]] = {}
+        self._scale_rows: dict[tuple[str, str], Any] = {}
         self._closures: dict[str, list[str]] = {}
         self._row_days: dict[tuple[str, int], dt.date | None] = {}
         self._bounds: dict[str, tuple[int, int]] = {}
@@ -212,9 +219,14 @@ class Simulation:
         else:
             if name in self._stack:
                 raise RulesError(f"circular definition: {' → '.join([*self._stack, name])}")
+            outermost = not self._stack
             self._stack.append(name)
             try:
-                column = self._compute(var)
+                if outermost:
+                    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                        column = self._compute(var)
+                else:
+                    column = self._compute(var)
             finally:
                 self._stack.pop()
         self.cache[name] = column
@@ -309,25 +321,41 @@ class Simulation:
         return cached
 
     def _spread(self, per_day: np.ndarray, period: str) -> np.ndarray:
-        """Per-day values → per-row column; a read-only broadcast when every row has the same value."""
+        """Per-day values → per-row column; a read-only broadcast when every row of a big table has the same value."""
+        if self.n <= 256:
+            return per_day[self.period_days(period)[1]]
         used = per_day[self._used_slots[period]]
         if used.size and (np.all(used == used[0]) or np.all(np.isnan(used))):
             return np.broadcast_to(used[0], (self.n,))
         return per_day[self.period_days(period)[1]]
 
-    def param_in_list(self, path: str, values: np.ndarray, *, period: str | None = None) -> np.ndarray:
-        """1.0 where `values` (text) is in the list parameter in force on the row's date, else 0.0."""
+    def param_in_list(
+        self,
+        path: str,
+        values: np.ndarray,
+        *,
+        period: str | None = None,
+        encode: Callable[[Any], Any] | None = None,
+    ) -> np.ndarray:
+        """1.0 where `values` is in the list parameter in force on the row's date, else 0.0.
+
+        `encode` maps the list's items to the representation of `values` (e.g. division codes to numeric keys).
+        """
         self._record_parameter(path)
         series = self.tree.get(path).series
         assert series is not None
-        unique_days, inverse = self.period_days(period or self._current_period())
-        entry_of_row = series.entry_indices(unique_days)[inverse]
+        period = period or self._current_period()
+        unique_days, inverse = self.period_days(period)
+        entry_of_day = series.entry_indices(unique_days)
         result = np.zeros(self.n)
-        for index in np.unique(entry_of_row):
-            if index < 0 or series.entries[int(index)].value is None:
+        for index in np.unique(entry_of_day[self._used_slots[period]]):
+            items = series.entries[int(index)].value if index >= 0 else None
+            if items is None:
                 continue
-            listed = np.isin(values, np.asarray(series.entries[int(index)].value))
-            mask = entry_of_row == index
+            listed = np.isin(values, np.asarray([encode(v) for v in items] if encode else items))
+            if np.all(entry_of_day[self._used_slots[period]] == index):
+                return listed.astype(np.float64)
+            mask = entry_of_day[inverse] == index
             result[mask] = listed[mask]
         return result
 
@@ -336,16 +364,38 @@ class Simulation:
         self._record_parameter(path)
         parameter = self.tree.get(path)
         period = period or self._current_period()
-        rows = self._scale_rows.get((path, period))
-        if rows is None:
-            unique_days = self.period_days(period)[0]
-            rows = [
-                (self._spread(b.threshold.vector(unique_days), period), self._spread(b.amount.vector(unique_days), period),
-                 b.strict)
-                for b in parameter.brackets
-            ]
-            self._scale_rows[(path, period)] = rows
-        return evaluate_scale(parameter.scale_type, np.asarray(x, dtype=np.float64), rows)
+        prepared = self._scale_rows.get((path, period))
+        if prepared is None:
+            prepared = self._prepare_scale(parameter, period)
+            self._scale_rows[(path, period)] = prepared
+        x = np.asarray(x, dtype=np.float64)
+        if isinstance(prepared, tuple):
+            return evaluate_uniform_scale(parameter.scale_type, x, *prepared)
+        return evaluate_scale(parameter.scale_type, x, prepared)
+
+    def _prepare_scale(
+        self, parameter: Parameter, period: str
+    ) -> tuple[np.ndarray, np.ndarray, str] | list[tuple[np.ndarray, np.ndarray, bool]]:
+        """Scalar brackets when every row's date has the same brackets, else per-row bracket columns."""
+        unique_days = self.period_days(period)[0]
+        used = self._used_slots[period]
+        key = unique_days[used].tobytes()
+        memo = parameter.uniform_memo
+        if key not in memo:
+            days = unique_days[used]
+            columns = [(b.threshold.vector(days), b.amount.vector(days), b.strict) for b in parameter.brackets]
+            uniform = uniform_brackets(columns) if parameter.scale_type == "single_amount" else None
+            if len(memo) < 256:
+                memo[key] = uniform
+        else:
+            uniform = memo[key]
+        if uniform is not None:
+            return uniform
+        return [
+            (self._spread(b.threshold.vector(unique_days), period), self._spread(b.amount.vector(unique_days), period),
+             b.strict)
+            for b in parameter.brackets
+        ]
 
     # ---- provenance
     def row_day(self, name: str, row: int) -> dt.date | None:

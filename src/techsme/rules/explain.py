@@ -97,7 +97,9 @@ class _RowCache:
                     "path": path + sub,
                     "label": {"en": parameter.label_en, "zh": parameter.label_zh},
                     "value": entry.value,
-                    "unit": (parameter.threshold_unit or parameter.unit) if sub.endswith("threshold") else parameter.unit,
+                    "unit": (
+                        (parameter.threshold_unit or parameter.unit) if sub.endswith("threshold") else parameter.unit
+                    ),
                     "effective_date": entry.start.isoformat(),
                     "citation": entry.reference.as_dict(),
                     "unconfirmed": parameter.unconfirmed or entry.unconfirmed,

@@ -57,7 +57,7 @@ def json_value(kind: str, unit: str, value: Any) -> Any:
     if isinstance(value, float) and math.isnan(value):
         return None
     if kind == "text":
-        return str(value)
+        return str(value) or None
     if kind == "bool":
         return bool(value)
     if kind == "date":

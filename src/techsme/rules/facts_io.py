@@ -180,7 +180,8 @@ MESSAGES = {
     "industry": ("unknown industry class code (GB/T 4754-2017, e.g. C3911): {raw}",
                  "国民经济行业代码无效（GB/T 4754-2017，如C3911）：{raw}"),
     "tech_staff": ("technology staff exceed employees: {raw}", "科技人员数超过职工总数：{raw}"),
-    "unknown_field": ("unknown field (prefix with x_ to carry it through): {raw}", "未知字段（以x_开头可原样保留）：{raw}"),
+    "unknown_field": ("unknown field (prefix with x_ to carry it through): {raw}",
+                      "未知字段（以x_开头可原样保留）：{raw}"),
 }
 
 
@@ -205,7 +206,7 @@ class _Collector:
 
 def _valid_by_unique(values: pl.Series, check: Any) -> np.ndarray:
     """Apply a Python check to each distinct non-empty value; True where invalid."""
-    unique = values.drop_nulls().unique().to_list()
+    unique = values.drop_nulls().unique().to_list() if len(values) > 1000 else set(values.to_list()) - {None}
     bad = [v for v in unique if not check(v)]
     return values.is_in(bad).fill_null(False).to_numpy() if bad else np.zeros(len(values), dtype=bool)
 
@@ -218,8 +219,13 @@ _BOOL_WORDS = {w: 1.0 for w in TRUE_WORDS} | {w: 0.0 for w in FALSE_WORDS}
 _KIND_MESSAGE = {"bool": "bool", "date": "date", "number": "number"}
 
 
+def _cleaned(name: str) -> pl.Expr:
+    """The cell as text without surrounding blanks; empty → null."""
+    return pl.col(name).str.strip_chars().replace("", None)
+
+
 def _parse_expression(name: str, kind: str) -> pl.Expr:
-    """Text cell → float64 (booleans 1/0, dates as day numbers); null when empty or unreadable."""
+    """Cleaned text cell → float64 (booleans 1/0, dates as day numbers); null when empty or unreadable."""
     column = pl.col(name)
     if kind == "bool":
         return column.str.to_lowercase().replace_strict(_BOOL_WORDS, default=None, return_dtype=pl.Float64)
@@ -243,18 +249,20 @@ def parse_facts(frame: pl.DataFrame, *, year: int | None = None) -> ParsedFacts:
     """Validate a text frame; return the good rows as engine columns and one `RowError` per problem."""
     known = enterprise_facts()
     collect = _Collector(frame)
-    text = frame.select(pl.col(c).str.strip_chars().replace("", None).alias(c) for c in frame.columns)
     if year is not None:
-        tax_year = text["tax_year"] if "tax_year" in text.columns else pl.Series("tax_year", [None] * text.height)
-        text = text.with_columns(tax_year.fill_null(str(year)).alias("tax_year"))
-    facts = [c for c in text.columns if not c.startswith(PASSTHROUGH_PREFIX)]
+        tax_year = _cleaned("tax_year") if "tax_year" in frame.columns else pl.lit(None, dtype=pl.String)
+        frame = frame.with_columns(tax_year.fill_null(str(year)).alias("tax_year"))
+    facts = [c for c in frame.columns if not c.startswith(PASSTHROUGH_PREFIX)]
     numeric_names = [c for c in facts if c in known and known[c].kind != "text"]
-    parsed = text.select(_parse_expression(c, known[c].kind) for c in numeric_names)
-    empty_cells = text.select(pl.col(c).is_null() for c in facts)
+    text = frame.select(_cleaned(c) for c in frame.columns)
+    everything = text.select(
+        *(_parse_expression(c, known[c].kind).alias("#" + c) for c in numeric_names),
+        *(pl.col(c).is_null().alias("?" + c) for c in facts),
+    )
     table: dict[str, np.ndarray] = {}
     for name in facts:
         raw = text[name]
-        empty = empty_cells[name].to_numpy()
+        empty = everything["?" + name].to_numpy()
         if name not in known:
             collect.add(name, ~empty, "unknown_field", raw)
             continue
@@ -263,7 +271,7 @@ def parse_facts(frame: pl.DataFrame, *, year: int | None = None) -> ParsedFacts:
         if known[name].kind == "text":
             table[name] = raw.to_numpy()
             continue
-        column = parsed[name].to_numpy().astype(np.float64)
+        column = everything["#" + name].to_numpy().astype(np.float64)
         unreadable = ~np.isfinite(column)
         collect.add(name, ~empty & unreadable, _KIND_MESSAGE.get(known[name].kind, "number"), raw)
         column[unreadable] = np.nan
@@ -279,7 +287,8 @@ def parse_facts(frame: pl.DataFrame, *, year: int | None = None) -> ParsedFacts:
                     text["industry_code"])
     if "tech_staff" in table and "employees" in table:
         with np.errstate(invalid="ignore"):
-            collect.add("tech_staff", table["tech_staff"] > table["employees"], "tech_staff", text["tech_staff"])
+            over = (table["tech_staff"] > table["employees"]) & (table["employees"] >= 0)
+            collect.add("tech_staff", over, "tech_staff", text["tech_staff"])
     good = np.flatnonzero(~collect.bad)
     passthrough = {c: frame[c].to_list() for c in frame.columns if c.startswith(PASSTHROUGH_PREFIX)}
     collect.errors.sort(key=lambda e: e.row)

@@ -93,12 +93,11 @@ def rd_score(s: Simulation, row: int) -> list[Improvement]:
         needed = threshold * denominator
         gain = points - score
         ratio = _value(s, ratio_name, row)
+        extra = describe_value("currency-CNY", needed - rd)
         found.append(improvement(
             ratio_name, ratio, threshold, gain, "points",
-            f"{en_label} {percent(ratio)} → {percent(threshold)} (R&D expense +{describe_value('currency-CNY', needed - rd)}"
-            f" yuan): +{number(gain)} points",
-            f"{zh_label} {percent(ratio)} → {percent(threshold)}（研发费用增加 {describe_value('currency-CNY', needed - rd)}"
-            f" 元）：+{number(gain)}分",
+            f"{en_label} {percent(ratio)} → {percent(threshold)} (R&D expense +{extra} yuan): +{number(gain)} points",
+            f"{zh_label} {percent(ratio)} → {percent(threshold)}（研发费用增加 {extra} 元）：+{number(gain)}分",
         ))
     return sorted(found, key=lambda i: i["delta"])
 
@@ -135,11 +134,11 @@ def _limit_improvement(
     if condition != 0.0 or day is None:
         return []
     limit = float(s.tree.get(path).value_at(day))
+    unit = s.tree.get(path).unit
+    old, new = describe_value(unit, value), describe_value(unit, limit)
     return [improvement(
         fact, value, limit, "condition_passed", "condition",
-        f"{en} {describe_value(s.tree.get(path).unit, value)} → {describe_value(s.tree.get(path).unit, limit)}: "
-        f"meets the size condition",
-        f"{zh} {describe_value(s.tree.get(path).unit, value)} → {describe_value(s.tree.get(path).unit, limit)}：满足规模条件",
+        f"{en} {old} → {new}: meets the size condition", f"{zh} {old} → {new}：满足规模条件",
     )]
 
 
@@ -167,3 +166,40 @@ def eligibility(s: Simulation, row: int) -> list[Improvement]:
             item["gain"], item["gain_unit"] = "condition_passed", "condition"
             found.append(item)
     return found
+
+
+@finder("eit_payable")
+def small_low_profit_cliff(s: Simulation, row: int) -> list[Improvement]:
+    """Taxable income just above the small low-profit limit: bringing it down to the limit restores the relief."""
+    if _value(s, "eit_small_low_profit_eligible", row) != 0.0:
+        return []
+    day = s.row_day("eit_small_low_profit_eligible", row)
+    limit_value = s.tree.get("eit.small_low_profit.income_limit").value_at(day) if day else None
+    income, payable = _value(s, "eit_taxable_income", row), _value(s, "eit_payable", row)
+    if limit_value is None or math.isnan(income) or income <= float(limit_value):
+        return []
+    limit = float(limit_value)
+    headcount = _value(s, "avg_headcount", row)
+    headcount = _value(s, "employees", row) if math.isnan(headcount) else headcount
+    assets = _value(s, "avg_total_assets", row)
+    assets = _value(s, "total_assets", row) if math.isnan(assets) else assets
+    head_limit = s.tree.get("eit.small_low_profit.headcount_limit").value_at(day)
+    assets_limit = s.tree.get("eit.small_low_profit.assets_limit").value_at(day)
+    if (_value(s, "restricted_industry", row) == 1.0 or not headcount <= float(head_limit)
+            or not assets <= float(assets_limit)):
+        return []
+    scale = s.tree.get("eit.small_low_profit.effective_rate").value_at(day)
+    if scale is None:
+        return []
+    gain = payable - scale.calc(limit)
+    if gain <= 0:
+        return []
+    reduction = describe_value("currency-CNY", income - limit)
+    return [improvement(
+        "eit_taxable_income", income, limit, gain, "yuan",
+        f"Taxable income {describe_value('currency-CNY', income)} → {describe_value('currency-CNY', limit)} "
+        f"(−{reduction}, e.g. more R&D): small low-profit relief, EIT −{describe_value('currency-CNY', gain)} yuan",
+        f"应纳税所得额 {describe_value('currency-CNY', income)} → {describe_value('currency-CNY', limit)}"
+        f"（减少 {reduction} 元，如增加研发投入）：可享受小型微利企业优惠，企业所得税减少 "
+        f"{describe_value('currency-CNY', gain)} 元",
+    )]

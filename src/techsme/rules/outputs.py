@@ -66,6 +66,10 @@ EXTRA_OUTPUTS: tuple[OutputColumn, ...] = (
     OutputColumn("hnte_precheck", "hnte_precheck", "bool"),
     OutputColumn("hnte_innovation_score_low", "hnte_innovation_score_low", "score"),
     OutputColumn("hnte_innovation_score_high", "hnte_innovation_score_high", "score"),
+    OutputColumn("hnte_ip_quantity_score_low", "hnte_ip_quantity_score_low", "score"),
+    OutputColumn("hnte_ip_quantity_score_high", "hnte_ip_quantity_score_high", "score"),
+    OutputColumn("hnte_growth_score_low", "hnte_growth_score_low", "score"),
+    OutputColumn("hnte_growth_score_high", "hnte_growth_score_high", "score"),
     OutputColumn("six_taxes_two_fees_eligible", "six_taxes_two_fees_eligible", "bool"),
 )
 

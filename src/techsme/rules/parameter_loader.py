@@ -117,7 +117,8 @@ def load_parameter_file(path: Path, root: Path = PARAMETERS_DIR) -> Parameter:
         try:
             stamp = dt.date.fromisoformat(str(stamp))
         except ValueError:
-            raise check.fail(doc.key_lines["last_value_still_valid_on"], "last_value_still_valid_on is not a date") from None
+            line = doc.key_lines["last_value_still_valid_on"]
+            raise check.fail(line, "last_value_still_valid_on is not a date") from None
     series: Series | None = None
     brackets: list[Bracket] = []
     if "values" in doc:

@@ -135,6 +135,7 @@ class Parameter:
     _day_memo: dict[dt.date, list[tuple[str, DatedValue]]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+    uniform_memo: dict[bytes, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def is_scale(self) -> bool:
@@ -220,11 +221,47 @@ def evaluate_scale(
             total += np.where(in_force, rate * np.nan_to_num(portion), 0.0)
             any_in_force |= in_force
         return np.where(any_in_force & ~np.isnan(x), total, np.nan)
+    uniform = uniform_brackets(rows)
+    if uniform is not None:
+        return evaluate_uniform_scale(scale_type, x, *uniform)
     result = np.full(x.shape, np.nan)
     for threshold, amount, strict in rows:
         reached = (x > threshold) if strict else (x >= threshold)
         result = np.where(reached & ~np.isnan(amount), amount, result)
     return np.where(np.isnan(x), np.nan, result)
+
+
+def evaluate_uniform_scale(
+    scale_type: str, x: np.ndarray, thresholds: np.ndarray, amounts: np.ndarray, side: str
+) -> np.ndarray:
+    """A single-amount scale with the same brackets for every row: one binary search per value."""
+    index = np.searchsorted(thresholds, x, side=side) - 1
+    values = np.where(index >= 0, amounts[np.maximum(index, 0)], np.nan)
+    return np.where(np.isnan(x), np.nan, values)
+
+
+def uniform_brackets(
+    rows: Sequence[tuple[np.ndarray, np.ndarray, bool]],
+) -> tuple[np.ndarray, np.ndarray, str] | None:
+    """Scalar thresholds/amounts when every row has the same brackets (then a binary search is enough).
+
+    Each row item is a column (or a broadcast scalar) of thresholds/amounts; None when they differ between rows,
+    when a bracket is not in force, or when strict and non-strict brackets are mixed.
+    """
+    stricts = {strict for _, _, strict in rows}
+    if len(stricts) != 1:
+        return None
+    thresholds, amounts = [], []
+    for threshold, amount, _ in rows:
+        for column, out in ((threshold, thresholds), (amount, amounts)):
+            flat = np.ravel(column)
+            if not flat.size or not (flat.strides == (0,) or np.all(flat == flat[0])):
+                return None
+            out.append(float(flat[0]))
+    t, a = np.array(thresholds), np.array(amounts)
+    if np.isnan(t).any() or np.isnan(a).any() or np.any(np.diff(t) <= 0):
+        return None
+    return t, a, "left" if stricts.pop() else "right"
 
 
 class ParameterTree:

@@ -1,5 +1,19 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from techsme.vouchers import views
 
 app_name = "vouchers"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="home"),
+    path("verify/", views.verify, name="verify"),
+    path("programmes/new/", views.programme_new, name="programme_new"),
+    path("programmes/<int:pk>/", views.programme_detail, name="programme"),
+    path("programmes/<int:pk>/apply/", views.apply, name="apply"),
+    path("programmes/<int:pk>/register/", views.provider_register, name="provider_register"),
+    path("applications/<int:pk>/", views.application_detail, name="application"),
+    path("vouchers/<int:pk>/", views.voucher_detail, name="voucher"),
+    path("vouchers/<int:pk>/contract/", views.contract_new, name="contract_new"),
+    path("contracts/<int:pk>/", views.contract_detail, name="contract"),
+    path("providers/<int:pk>/", views.provider_detail, name="provider"),
+]

@@ -4,17 +4,11 @@ from django.http import HttpRequest
 
 
 def site(request: HttpRequest) -> dict[str, Any]:
-    """Roles of the signed-in user and which navigation entries they get."""
-    from techsme.core.permissions import can, roles
+    """Roles of the signed-in user and the navigation entries they get."""
+    from techsme.core.permissions import roles
+    from techsme.web.navigation import navigation
 
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return {"user_roles": set(), "nav": {}}
-    return {
-        "user_roles": roles(user),
-        "nav": {
-            "agency": can(user, "registry.export") or user.is_superuser,
-            "import": can(user, "registry.import"),
-            "audit": can(user, "audit.view"),
-        },
-    }
+    if user is None:
+        return {"user_roles": set(), "nav_items": []}
+    return {"user_roles": roles(user) if user.is_authenticated else set(), "nav_items": navigation(request)}

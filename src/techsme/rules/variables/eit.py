@@ -113,7 +113,8 @@ def eit_small_low_profit_eligible(s: Simulation) -> np.ndarray:
 
 
 @variable(
-    "eit_tax_small_low_profit", label_en="EIT as a small low-profit enterprise", label_zh="按小型微利企业计算的应纳税额",
+    "eit_tax_small_low_profit", label_en="EIT as a small low-profit enterprise",
+    label_zh="按小型微利企业计算的应纳税额",
     unit="currency-CNY", parameters=["eit.small_low_profit.effective_rate"],
     rule_en="Each slice of taxable income × its effective rate (share of income taxed × 20%).",
     rule_zh="各段应纳税所得额×对应的实际税负率（减按比例计入×20%）。",
@@ -183,7 +184,8 @@ def eit_saving_rd_deduction(s: Simulation) -> np.ndarray:
 
 
 @variable(
-    "eit_saving_tech_transfer", label_en="Saving from the technology-transfer exemption", label_zh="技术转让所得优惠节税额",
+    "eit_saving_tech_transfer", label_en="Saving from the technology-transfer exemption",
+    label_zh="技术转让所得优惠节税额",
     unit="currency-CNY", parameters=["eit.rate.standard"],
     rule_en="Standard rate × the further fall in taxable income due to the technology-transfer exemption.",
     rule_zh="法定税率×技术转让所得优惠进一步减少的应纳税所得额。",
@@ -193,7 +195,8 @@ def eit_saving_tech_transfer(s: Simulation) -> np.ndarray:
 
 
 @variable(
-    "eit_saving_regime", label_en="Saving from the HNTE or small low-profit regime", label_zh="低税率或小型微利优惠节税额",
+    "eit_saving_regime", label_en="Saving from the HNTE or small low-profit regime",
+    label_zh="低税率或小型微利优惠节税额",
     unit="currency-CNY",
     rule_en="Tax at the standard rate on taxable income after incentives − EIT payable.",
     rule_zh="优惠后应纳税所得额按法定税率计算的税额减应纳税额。",

@@ -6,6 +6,8 @@ low end and its maximum to the high end.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from techsme.rules.engine import Simulation, variable
@@ -124,12 +126,6 @@ def hnte_condition_no_accident(s: Simulation) -> np.ndarray:
     return negate(s("major_accident"))
 
 
-def _ip_quantity(s: Simulation, bound: str) -> np.ndarray:
-    class1 = s.scale(f"hnte.score.ip_quantity_class1_{bound}", s("ip_class1"))
-    class2 = s.scale(f"hnte.score.ip_quantity_class2_{bound}", s("ip_class2"))
-    return np.where(class1 > 0, class1, class2)
-
-
 def _growth_rate(x1: np.ndarray, x2: np.ndarray, x3: np.ndarray) -> np.ndarray:
     """½(X2/X1 + X3/X2) − 1; with X1 = 0 the last two years (X3/X2 − 1); with X2 = 0 the rate is 0."""
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -140,31 +136,82 @@ def _growth_rate(x1: np.ndarray, x2: np.ndarray, x3: np.ndarray) -> np.ndarray:
     return np.round(rate, 12)
 
 
+NET_ASSETS = ("net_assets_y1", "net_assets_y2", "net_assets_y3")
+SALES = ("revenue_y1", "revenue_y2", "revenue")
+GROWTH_MAX = 10.0
+
+
 def _growth_points(s: Simulation, bound: str, series: tuple[str, str, str]) -> np.ndarray:
     rate = _growth_rate(*(s(name) for name in series))
     points = s.scale(f"hnte.score.growth_{bound}", rate)
-    return np.where(np.isnan(points), 0.0 if bound == "low" else 10.0, points)
+    return np.where(np.isnan(points), 0.0 if bound == "low" else GROWTH_MAX, points)
 
 
-NET_ASSETS = ("net_assets_y1", "net_assets_y2", "net_assets_y3")
-SALES = ("revenue_y1", "revenue_y2", "revenue")
+def _ip_quantity(s: Simulation, bound: str) -> np.ndarray:
+    class1 = s.scale(f"hnte.score.ip_quantity_class1_{bound}", s("ip_class1"))
+    class2 = s.scale(f"hnte.score.ip_quantity_class2_{bound}", s("ip_class2"))
+    points = np.where(class1 > 0, class1, class2)
+    return np.where(np.isnan(points), 0.0 if bound == "low" else 8.0, points)
+
+
+def _conversion(s: Simulation, bound: str) -> np.ndarray:
+    points = s.scale(f"hnte.score.conversion_{bound}", s("hnte_conversions_avg_3y"))
+    return np.where(np.isnan(points), 0.0 if bound == "low" else 30.0, points)
+
+
+def _growth(s: Simulation, bound: str) -> np.ndarray:
+    return _growth_points(s, bound, NET_ASSETS) + _growth_points(s, bound, SALES)
+
+
+SCORE_PARTS: dict[str, tuple[str, str, str, str, Callable[[Simulation, str], np.ndarray], tuple[str, ...]]] = {
+    "ip_quantity": (
+        "IP quantity score", "知识产权数量得分",
+        "≥1 Class I → 7–8; ≥5 Class II → 5–6; 3–4 → 3–4; 1–2 → 1–2 (unknown counts: 0–8).",
+        "Ⅰ类1项以上7–8分；Ⅱ类5项以上5–6分，3–4项3–4分，1–2项1–2分（未知：0–8分）。",
+        _ip_quantity, ("hnte.score.ip_quantity_class1_{b}", "hnte.score.ip_quantity_class2_{b}"),
+    ),
+    "conversion": (
+        "Conversion score", "科技成果转化能力得分",
+        "Average conversions per year over 3 years: ≥5 → 25–30, ≥4 → 19–24, ≥3 → 13–18, ≥2 → 7–12, ≥1 → 1–6 "
+        "(unknown: 0–30).",
+        "近三年年均科技成果转化数：5项以上25–30分，4项19–24分，3项13–18分，2项7–12分，1项1–6分（未知：0–30分）。",
+        _conversion, ("hnte.score.conversion_{b}",),
+    ),
+    "growth": (
+        "Growth score (net assets + sales)", "成长性得分（净资产与销售收入增长率）",
+        "Each of net assets and sales: ½ × (X2/X1 + X3/X2) − 1 ≥35% → 9–10, ≥25% → 7–8, ≥15% → 5–6, ≥5% → 3–4, "
+        ">0 → 1–2, ≤0 → 0 (X1 = 0: last two years; X2 = 0: 0; unknown: 0–10).",
+        "净资产、销售收入增长率各按 ½×(X2/X1+X3/X2)−1 计：≥35%得9–10分，≥25%得7–8分，≥15%得5–6分，≥5%得3–4分，"
+        ">0得1–2分，≤0得0分（第一年为0按后两年计算；第二年为0得0分；未知：0–10分）。",
+        _growth, ("hnte.score.growth_{b}",),
+    ),
+}
+
+
+def _register_score_part(part: str) -> None:
+    en, zh, rule_en, rule_zh, compute, paths = SCORE_PARTS[part]
+    for bound, bound_en, bound_zh in (("low", "low end", "下限"), ("high", "high end", "上限")):
+        variable(
+            f"hnte_{part}_score_{bound}", label_en=f"{en} ({bound_en})", label_zh=f"{zh}（{bound_zh}）",
+            unit="points", since="2016-01-01", citation=D195 + " 四（四）",
+            parameters=[p.format(b=bound) for p in paths], rule_en=rule_en, rule_zh=rule_zh,
+        )(lambda s, compute=compute, bound=bound: compute(s, bound))
+
+
+for _part in SCORE_PARTS:
+    _register_score_part(_part)
 
 
 def _innovation_score(s: Simulation, bound: str) -> np.ndarray:
     high = bound == "high"
-    conversion = s.scale(f"hnte.score.conversion_{bound}", s("hnte_conversions_avg_3y"))
-    conversion = np.where(np.isnan(conversion), 30.0 if high else 0.0, conversion)
-    quantity = _ip_quantity(s, bound)
-    quantity = np.where(np.isnan(quantity), 8.0 if high else 0.0, quantity)
     return (
         _bounded(s, "hnte_ip_advancement", "hnte.score.max.ip_advancement", high=high)
         + _bounded(s, "hnte_ip_core_role", "hnte.score.max.ip_core_role", high=high)
-        + quantity
+        + s(f"hnte_ip_quantity_score_{bound}")
         + _bounded(s, "hnte_ip_acquisition", "hnte.score.max.ip_acquisition", high=high)
-        + conversion
+        + s(f"hnte_conversion_score_{bound}")
         + _bounded(s, "hnte_rd_management", "hnte.score.max.rd_management", high=high)
-        + _growth_points(s, bound, NET_ASSETS)
-        + _growth_points(s, bound, SALES)
+        + s(f"hnte_growth_score_{bound}")
     )
 
 
@@ -177,8 +224,7 @@ SCORE_PARAMETERS = [
 @variable(
     "hnte_innovation_score_low", label_en="Innovation score (low end)", label_zh="创新能力评价得分（下限）",
     unit="points", since="2016-01-01", citation=D195 + " 四（四）",
-    parameters=[*SCORE_PARAMETERS, "hnte.score.ip_quantity_class1_low", "hnte.score.ip_quantity_class2_low",
-                "hnte.score.conversion_low", "hnte.score.growth_low"],
+    parameters=SCORE_PARAMETERS,
     rule_en="Sum of the low ends: IP (advancement, core role, quantity, acquisition), conversion, R&D management, "
     "growth (net assets, sales); unknown expert parts count 0.",
     rule_zh="知识产权、成果转化、研发组织管理、成长性各项得分下限之和；未知的专家评分按0计。",
@@ -190,8 +236,7 @@ def hnte_innovation_score_low(s: Simulation) -> np.ndarray:
 @variable(
     "hnte_innovation_score_high", label_en="Innovation score (high end)", label_zh="创新能力评价得分（上限）",
     unit="points", since="2016-01-01", citation=D195 + " 四（四）",
-    parameters=[*SCORE_PARAMETERS, "hnte.score.ip_quantity_class1_high", "hnte.score.ip_quantity_class2_high",
-                "hnte.score.conversion_high", "hnte.score.growth_high"],
+    parameters=SCORE_PARAMETERS,
     rule_en="Sum of the high ends; unknown parts count at their maximum.",
     rule_zh="各项得分上限之和；未知部分按最高分计。",
 )

@@ -28,27 +28,51 @@ input_fact("rd_core_expense", "R&D expense, first five categories", "前五类�
 input_fact("rd_other_expense", "Other related R&D expenses", "其他相关费用", "currency-CNY", default=0.0)
 input_fact("rd_commissioned_domestic", "Commissioned R&D in China", "委托境内研发费用", "currency-CNY", default=0.0)
 input_fact("rd_commissioned_foreign", "Commissioned R&D abroad", "委托境外研发费用", "currency-CNY", default=0.0)
-input_fact("rd_intangible_amortization", "Amortisation of R&D intangibles", "研发形成无形资产摊销额", "currency-CNY", default=0.0)
+input_fact(
+    "rd_intangible_amortization", "Amortisation of R&D intangibles",
+    "研发形成无形资产摊销额", "currency-CNY", default=0.0,
+)
 input_fact("excluded_industry_revenue_share", "Revenue share of excluded industries", "不适用行业收入占比", "/1")
-input_fact("ic_or_machine_tool", "IC or industrial machine-tool enterprise", "集成电路或工业母机企业", "bool", kind="bool", default=0.0)
+input_fact(
+    "ic_or_machine_tool", "IC or industrial machine-tool enterprise",
+    "集成电路或工业母机企业", "bool", kind="bool", default=0.0,
+)
 input_fact(
     "rd_other_expense_capped_by_project",
     "Other expenses after the per-project cap (tax years before 2021)",
     "按项目限额后的其他相关费用（2021年以前）",
     "currency-CNY",
 )
-input_fact("rd_q4_2022_expense", "Qualifying R&D spent 2022-10-01 – 2022-12-31", "2022年第四季度研发费用", "currency-CNY")
-input_fact("operating_months_q4_2022", "Operating months from 2022-10-01", "2022年10月起经营月份数", "month", default=3.0)
+input_fact(
+    "rd_q4_2022_expense", "Qualifying R&D spent 2022-10-01 – 2022-12-31",
+    "2022年第四季度研发费用", "currency-CNY",
+)
+input_fact(
+    "operating_months_q4_2022", "Operating months from 2022-10-01",
+    "2022年10月起经营月份数", "month", default=3.0,
+)
 input_fact("operating_months_2022", "Operating months in 2022", "2022年度经营月份数", "month", default=12.0)
 
 # intellectual property and qualifications
 input_fact("ip_class1", "Class I IP items", "Ⅰ类知识产权数", "item")
 input_fact("ip_class2", "Class II IP items", "Ⅱ类知识产权数", "item")
-input_fact("hnte_certificate_valid", "Valid HNTE certificate", "有效期内高新技术企业资格", "bool", kind="bool", default=0.0)
-input_fact("national_award_top3_5y", "National S&T award (top 3, last 5 years)", "近五年国家级科技奖励前三名", "bool", kind="bool", default=0.0)
-input_fact("provincial_rd_institution", "Provincial-level R&D institution", "省部级以上研发机构", "bool", kind="bool", default=0.0)
+input_fact(
+    "hnte_certificate_valid", "Valid HNTE certificate",
+    "有效期内高新技术企业资格", "bool", kind="bool", default=0.0,
+)
+input_fact(
+    "national_award_top3_5y", "National S&T award (top 3, last 5 years)",
+    "近五年国家级科技奖励前三名", "bool", kind="bool", default=0.0,
+)
+input_fact(
+    "provincial_rd_institution", "Provincial-level R&D institution",
+    "省部级以上研发机构", "bool", kind="bool", default=0.0,
+)
 input_fact("led_standard_5y", "Led a standard (last 5 years)", "近五年主导制定标准", "bool", kind="bool", default=0.0)
-input_fact("tech_sme_registered", "Tech-SME registration number held", "已取得科技型中小企业入库登记编号", "bool", kind="bool")
+input_fact(
+    "tech_sme_registered", "Tech-SME registration number held",
+    "已取得科技型中小企业入库登记编号", "bool", kind="bool",
+)
 
 # compliance
 for name, en, zh in [
@@ -66,7 +90,10 @@ input_fact("tech_transfer_income", "Technology-transfer income", "技术转让�
 input_fact("vat_small_scale", "Small-scale VAT taxpayer", "增值税小规模纳税人", "bool", kind="bool", default=0.0)
 
 # HNTE pre-check (optional; absent means unknown unless noted)
-input_fact("hnte_key_field", "Core technology in the key supported fields", "核心技术属于国家重点支持的高新技术领域", "bool", kind="bool")
+input_fact(
+    "hnte_key_field", "Core technology in the key supported fields",
+    "核心技术属于国家重点支持的高新技术领域", "bool", kind="bool",
+)
 input_fact("hnte_tech_staff_share", "Tech-staff share (183-day rule)", "科技人员占比（累计183天）", "/1")
 input_fact("rd_expense_3y", "R&D expense, last 3 years", "近三年研发费用总额", "currency-CNY")
 input_fact("revenue_3y", "Sales revenue, last 3 years", "近三年销售收入总额", "currency-CNY")
@@ -76,7 +103,10 @@ input_fact("hnte_ip_advancement", "Expert points: advancement of technology (0�
 input_fact("hnte_ip_core_role", "Expert points: core role of IP (0–8)", "专家评分：核心支持作用", "points")
 input_fact("hnte_ip_acquisition", "Expert points: how IP was acquired (0–6)", "专家评分：获得方式", "points")
 input_fact("hnte_rd_management", "Expert points: R&D management (0–20)", "专家评分：研究开发组织管理水平", "points")
-input_fact("hnte_conversions_avg_3y", "Average conversions of results per year (3 years)", "近三年年均科技成果转化数", "item")
+input_fact(
+    "hnte_conversions_avg_3y", "Average conversions of results per year (3 years)",
+    "近三年年均科技成果转化数", "item",
+)
 for i in (1, 2, 3):
     input_fact(f"net_assets_y{i}", f"Net assets, year {i} of 3", f"第{i}年净资产", "currency-CNY")
 for i in (1, 2):

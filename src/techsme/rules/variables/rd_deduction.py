@@ -6,6 +6,7 @@ import numpy as np
 
 from techsme.rules.engine import Simulation, variable
 from techsme.rules.three_valued import all_of, best_option, choose, coalesce, flag, negate
+from techsme.rules.variables.industry import division_key
 
 
 @variable(
@@ -17,9 +18,9 @@ from techsme.rules.three_valued import all_of, best_option, choose, coalesce, fl
     rule_zh="主营业务属于烟草制造、住宿、餐饮、批发、零售、房地产、租赁和商务服务、娱乐业时为1，否则为0。",
 )
 def rd_excluded_industry_default(s: Simulation) -> np.ndarray:
-    division = s("industry_division")
-    listed = s.param_in_list("rd.excluded_industry.divisions", division)
-    return np.where(division == "", np.nan, listed)
+    division = s("industry_division_key")
+    listed = s.param_in_list("rd.excluded_industry.divisions", division, encode=division_key)
+    return np.where(np.isnan(division), np.nan, listed)
 
 
 @variable(

@@ -47,7 +47,8 @@ def techsme_assets_within_limit(s: Simulation) -> np.ndarray:
 
 
 @variable(
-    "techsme_condition_resident", label_en="Condition 1: resident, audited books", label_zh="条件一：居民企业、查账征收",
+    "techsme_condition_resident", label_en="Condition 1: resident, audited books",
+    label_zh="条件一：居民企业、查账征收",
     unit="bool", kind="bool", since="2017-05-03", citation=D115 + " 第六条（一）",
     rule_en="A resident enterprise registered in China and taxed on audited books.",
     rule_zh="在中国境内注册的居民企业，实行查账征收。",
@@ -156,8 +157,11 @@ def techsme_rd_cost_points(s: Simulation) -> np.ndarray:
     rule_zh="两项研发投入比例得分中取高者（最高50分）。",
 )
 def techsme_rd_score(s: Simulation) -> np.ndarray:
-    known = np.ones(s.n)
-    return best_option([(known, s("techsme_rd_revenue_points")), (known, s("techsme_rd_cost_points"))])
+    by_revenue, by_cost = s("techsme_rd_revenue_points"), s("techsme_rd_cost_points")
+    best = best_option([(np.ones(s.n), by_revenue), (np.ones(s.n), by_cost)])
+    # one ratio unknown: the other still decides when it already reaches the top band
+    top = np.fmax(s.scale("techsme.score.rd_revenue", np.full(s.n, np.inf)), 0.0)
+    return np.where(np.isnan(best) & ((by_revenue == top) | (by_cost == top)), top, best)
 
 
 @variable(
@@ -301,7 +305,8 @@ def techsme_score_reached(s: Simulation) -> np.ndarray:
 @variable(
     "techsme_staff_score_nonzero", label_en="Tech-staff score above 0 or direct route",
     label_zh="科技人员指标得分不为0或直接认定", unit="bool", kind="bool", since="2017-05-03", citation=D115,
-    rule_en="Tech-staff score above 0, or a direct route applies.", rule_zh="科技人员指标得分不为0，或符合直接认定条件。",
+    rule_en="Tech-staff score above 0, or a direct route applies.",
+    rule_zh="科技人员指标得分不为0，或符合直接认定条件。",
 )
 def techsme_staff_score_nonzero(s: Simulation) -> np.ndarray:
     staff = s("techsme_staff_score")

@@ -24,16 +24,23 @@ for name, en, zh in [
 ]:
     input_fact(name, en, zh, "date", kind="date", entity=VC)
 for name, en, zh, unit in [
-    ("startup_resident_audited", "Start-up: resident, audited books, mainland", "被投资企业为境内查账征收居民企业", "bool"),
-    ("startup_listed_within_2y", "Start-up listed at investment or within 2 years", "被投资企业投资时或投资后2年内上市", "bool"),
+    ("startup_resident_audited", "Start-up: resident, audited books, mainland",
+     "被投资企业为境内查账征收居民企业", "bool"),
+    ("startup_listed_within_2y", "Start-up listed at investment or within 2 years",
+     "被投资企业投资时或投资后2年内上市", "bool"),
 ]:
     input_fact(name, en, zh, unit, kind="bool", entity=VC)
 for name, en, zh, unit in [
-    ("startup_headcount", "Start-up headcount (12-month average)", "被投资企业从业人数（12个月平均）", "person"),
-    ("startup_degree_share", "Start-up share of staff with a bachelor's degree", "被投资企业本科以上学历人数占比", "/1"),
-    ("startup_total_assets", "Start-up total assets (12-month average)", "被投资企业资产总额（12个月平均）", "currency-CNY"),
-    ("startup_revenue", "Start-up sales (12 months before investment)", "被投资企业年销售收入", "currency-CNY"),
-    ("startup_rd_share_2y", "Start-up R&D ÷ total costs (investment year and next)", "被投资企业研发费用占比", "/1"),
+    ("startup_headcount", "Start-up headcount (12-month average)",
+     "被投资企业从业人数（12个月平均）", "person"),
+    ("startup_degree_share", "Start-up share of staff with a bachelor's degree",
+     "被投资企业本科以上学历人数占比", "/1"),
+    ("startup_total_assets", "Start-up total assets (12-month average)",
+     "被投资企业资产总额（12个月平均）", "currency-CNY"),
+    ("startup_revenue", "Start-up sales (12 months before investment)",
+     "被投资企业年销售收入", "currency-CNY"),
+    ("startup_rd_share_2y", "Start-up R&D ÷ total costs (investment year and next)",
+     "被投资企业研发费用占比", "/1"),
 ]:
     input_fact(name, en, zh, unit, entity=VC)
 

@@ -1,0 +1,1 @@
+"""Pages of the evaluation process: enterprise side, agency side, public side."""

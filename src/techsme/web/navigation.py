@@ -1,0 +1,65 @@
+"""The main navigation: one ordered list of entries, each shown to the users its predicate admits.
+
+An entry whose URL does not resolve (its app is not installed or not built yet) is left out, so apps can be
+added and removed without touching the base template.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from techsme.core.permissions import can
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    url_name: str
+    label: str | Promise
+    show: Callable[[Any], bool]
+    current_when: tuple[str, ...] = ()  # url names or "namespace:" prefixes that mark the entry as current
+
+
+def _everyone(user: Any) -> bool:
+    return True
+
+
+def _signed_in(user: Any) -> bool:
+    return user.is_authenticated
+
+
+ENTRIES: tuple[NavEntry, ...] = (
+    NavEntry("web:home", _("Services"), _everyone, ("web:home",)),
+    NavEntry("web:dashboard", _("Dashboard"), _signed_in, ("web:dashboard", "web:enterprise")),
+    NavEntry("web:agency", _("Enterprises"), lambda u: can(u, "registry.export"), ("web:agency",)),
+    NavEntry("evaluation:public_database", _("Tech-SME database"), _everyone, ("evaluation:",)),
+    NavEntry("incentives:library", _("Policy library"), _everyone, ("incentives:",)),
+    NavEntry("instruments:catalogue", _("Shared instruments"), _everyone, ("instruments:",)),
+    NavEntry("vouchers:home", _("Innovation vouchers"), _signed_in, ("vouchers:",)),
+    NavEntry("web:registry_import", _("Import"), lambda u: can(u, "registry.import"), ("web:registry_import",)),
+    NavEntry("web:audit", _("Audit trail"), lambda u: can(u, "audit.view"), ("web:audit",)),
+)
+
+
+def _is_current(entry: NavEntry, view_name: str) -> bool:
+    return any(view_name.startswith(m) if m.endswith(":") else view_name == m for m in entry.current_when)
+
+
+def navigation(request: HttpRequest) -> list[dict[str, Any]]:
+    user = request.user
+    match = getattr(request, "resolver_match", None)
+    view_name = match.view_name if match else ""
+    items = []
+    for entry in ENTRIES:
+        if not entry.show(user):
+            continue
+        try:
+            url = reverse(entry.url_name)
+        except NoReverseMatch:
+            continue
+        items.append({"url": url, "label": entry.label, "current": _is_current(entry, view_name)})
+    return items
