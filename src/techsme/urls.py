@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from techsme.api import api
 
@@ -11,5 +12,6 @@ urlpatterns = [
     path("evaluation/", include("techsme.evaluation.urls")),
     path("vouchers/", include("techsme.vouchers.urls")),
     path("incentives/", include("techsme.incentives.urls")),
+    path("verify/<str:number>/", RedirectView.as_view(pattern_name="evaluation:verify"), name="verify"),
     path("", include("techsme.web.urls")),
 ]

@@ -111,6 +111,10 @@ def test_journey_over_the_api(flow) -> None:
     assert found["count"] == 1 and found["items"][0]["number"] == number
     assert public.get(f"{BASE}/registrations", {"state": "weird"}).status_code == 422
     assert ent.get(f"{BASE}/filings/{filing_id}").json()["registration_number"] == number
+    registration_id = Filing.objects.get(pk=filing_id).registration.pk
+    pdf = ent.get(f"{BASE}/registrations/{registration_id}/certificate")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF-")
+    assert api(flow["gz"]["reviewer"]).get(f"{BASE}/registrations/{registration_id}/certificate").status_code == 404
 
 
 def test_changing_an_id_never_reaches_another_region(flow) -> None:

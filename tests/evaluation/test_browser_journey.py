@@ -116,6 +116,7 @@ def test_enterprise_files_and_is_registered_after_publicity(browser, page, live_
     reviewer.get_by_role("button", name="Record the decision").click()
     reviewer.wait_for_load_state()
     assert reviewer.locator("#filing-state").get_attribute("data-state") == "accepted"
+    shot(reviewer, "evaluation-accepted")
 
     # 3. the programme manager publishes
     manager = _as(browser, live_server, manager_user.username)

@@ -21,7 +21,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Body, File, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -438,6 +439,18 @@ def annual_update(request: HttpRequest, registration_id: int) -> dict[str, Any]:
     registration = services.do_record_annual_update(actor=request.user,
                                                     registration=_registration(request, registration_id))
     return _registration_out(selectors.verify_registration(registration.number))
+
+
+@router.get("/evaluation/registrations/{registration_id}/certificate", response={200: None, **ERRORS},
+            summary="The registration certificate as a PDF (for the enterprise and the agency in scope)")
+def certificate(request: HttpRequest, registration_id: int) -> HttpResponse:
+    from techsme.evaluation.pdf import certificate_pdf
+
+    registration = _registration(request, registration_id)
+    url = request.build_absolute_uri(reverse("evaluation:verify", args=[registration.number]))
+    response = HttpResponse(certificate_pdf(registration, url), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="techsme-{registration.number}.pdf"'
+    return response
 
 
 class RevocationOut(Schema):

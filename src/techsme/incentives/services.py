@@ -188,18 +188,3 @@ def do_notify_enterprises(
         if mails:
             transaction.on_commit(lambda: send_mass_mail(tuple(mails), fail_silently=True))
     return created
-
-
-def do_mark_notification_read(*, actor: Any, notification_id: int) -> None:
-    from django.utils import timezone
-
-    with transaction.atomic():
-        notification = Notification.objects.filter(pk=notification_id, recipient=actor).first()
-        if notification is None:
-            raise PermissionDenied(_("This notification is not yours."))
-        if notification.read_at is None:
-            notification.read_at = timezone.now()
-            notification.save(update_fields=["read_at"])
-            audit.record(actor=actor, verb="incentives.read_notification", obj=notification,
-                         changes={"read": [False, True]}, region_code=notification.enterprise.region_code,
-                         organisation_id=notification.enterprise.organisation_id)

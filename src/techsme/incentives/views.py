@@ -94,9 +94,12 @@ def what_if(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     enterprise = selectors.incentive_enterprise(request.user, pk)
     facts = selectors.facts_of_year(enterprise, year)
     record = facts_record(enterprise, facts)
-    saved, saved_incentives = consult(dict(record))
     changed: dict[str, Any] = {}
     errors: list[str] = []
+    try:
+        saved, saved_incentives = consult(dict(record))
+    except ValueError as exc:
+        return render(request, "incentives/partials/what_if.html", {"errors": [str(exc)]})
     for name in WHAT_IF_FIELDS:
         if name not in request.POST:
             continue

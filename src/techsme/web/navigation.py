@@ -36,7 +36,12 @@ ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("web:home", _("Services"), _everyone, ("web:home",)),
     NavEntry("web:dashboard", _("Dashboard"), _signed_in, ("web:dashboard", "web:enterprise")),
     NavEntry("web:agency", _("Enterprises"), lambda u: can(u, "registry.export"), ("web:agency",)),
-    NavEntry("evaluation:public_database", _("Tech-SME database"), _everyone, ("evaluation:",)),
+    NavEntry("evaluation:home", _("Tech-SME evaluation"), _signed_in, (
+        "evaluation:home", "evaluation:detail", "evaluation:edit", "evaluation:queue", "evaluation:publicity",
+        "evaluation:batch", "evaluation:import")),
+    NavEntry("evaluation:public_database", _("Tech-SME database"), _everyone, (
+        "evaluation:public_database", "evaluation:public_publicity", "evaluation:public_batch", "evaluation:verify",
+        "evaluation:verify_form", "evaluation:statistics")),
     NavEntry("incentives:library", _("Policy library"), _everyone, ("incentives:",)),
     NavEntry("instruments:catalogue", _("Shared instruments"), _everyone, ("instruments:",)),
     NavEntry("vouchers:home", _("Innovation vouchers"), _signed_in, ("vouchers:",)),

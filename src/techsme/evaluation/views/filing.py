@@ -147,7 +147,12 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     def allowed(transition: str) -> bool:
         return can(user, action_name("filing", transition), filing)
 
-    facts = [{"label": facts_fields.label(n), "value": filing.facts.get(n), "money": n in MONEY_FIELDS}
+    def shown(value: Any) -> Any:
+        if isinstance(value, bool):
+            return _("yes") if value else _("no")
+        return value
+
+    facts = [{"label": facts_fields.label(n), "value": shown(filing.facts.get(n)), "money": n in MONEY_FIELDS}
              for n in FACT_FIELDS if filing.facts.get(n) not in (None, "")]
     return render(request, "evaluation/filing_detail.html", {
         "filing": filing,
