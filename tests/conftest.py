@@ -2,15 +2,103 @@
 
 import itertools
 import os
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
 from datetime import date
+from pathlib import Path
 
 import pytest
+
+from tests.browser import CHROMIUM, CHROMIUM_ARGS
 
 os.environ.setdefault("TECHSME_ENV", "test")
 
 PASSWORD = "Test-pass-2026!"
 _serials = itertools.count(1)
+
+
+def _use_file_test_database() -> None:
+    """On SQLite, test in a file database rather than the shared in-memory one.
+
+    Concurrency tests (ledger, registration numbers, bookings) use threads with their own connections; SQLite's
+    in-memory test database fails concurrent writers at once ("database table is locked") instead of letting them
+    wait, while a file database (WAL, IMMEDIATE transactions, 30 s timeout) behaves like production. It lives in
+    /dev/shm when available, named after the process so parallel runs do not collide; Django deletes it at the end.
+    """
+    from django.db import connections
+
+    settings_dict = connections["default"].settings_dict
+    if settings_dict["ENGINE"] != "django.db.backends.sqlite3":
+        return
+    test = settings_dict.setdefault("TEST", {})
+    if not test.get("NAME"):
+        folder = Path("/dev/shm") if Path("/dev/shm").is_dir() else Path(tempfile.gettempdir())
+        test["NAME"] = str(folder / f"techsme-test-{os.getpid()}.sqlite3")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    _use_file_test_database()
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    _use_file_test_database()
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache_and_media(request: pytest.FixtureRequest, settings, tmp_path) -> Iterator[None]:  # noqa: ANN001
+    """Every database test starts with an empty cache (no login failures or rate-limit counts from an earlier
+    test) and writes uploads to its own temporary folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    for name in ("transactional_db", "live_server", "db", "_django_db_helper"):
+        if name in request.fixturenames:
+            request.getfixturevalue(name)  # the database first, then the cache table in it
+            from django.core.cache import cache
+
+            cache.clear()
+            break
+    yield
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """One headless Chromium for the whole session (Playwright's sync API allows one instance per thread).
+
+    Missing Chromium skips the browser tests with a notice, or fails them when TECHSME_REQUIRE_BROWSER=1 (CI).
+    """
+    if not Path(CHROMIUM).exists():
+        message = f"Chromium is not installed at {CHROMIUM}; browser tests need it (apt-get install chromium)."
+        if os.environ.get("TECHSME_REQUIRE_BROWSER") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; Django must allow its ORM calls here.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as pw:
+            chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            try:
+                yield chromium
+            finally:
+                chromium.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def page(browser, live_server) -> Iterator[object]:  # noqa: ANN001
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US", accept_downloads=True)
+    tab = context.new_page()
+    tab.set_default_timeout(15000)
+    try:
+        yield tab
+    finally:
+        context.close()
 
 
 @pytest.fixture

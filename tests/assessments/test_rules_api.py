@@ -26,7 +26,8 @@ def api_client(two_regions) -> Client:
 
 
 def test_assess_returns_contract_columns_and_explanation(api_client):
-    response = api_client.post("/api/v1/assess", {"facts": [_facts()], "explain": True}, content_type="application/json")
+    body = {"facts": [_facts()], "explain": True}
+    response = api_client.post("/api/v1/assess", body, content_type="application/json")
     assert response.status_code == 200, response.content
     result = response.json()["results"][0]
     for column in ("techsme_staff_score", "techsme_rd_score", "techsme_ip_score", "techsme_score", "techsme_route",

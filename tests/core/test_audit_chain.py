@@ -93,7 +93,7 @@ def test_record_outside_a_transaction_is_refused(django_user_model):
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_writers_never_fork_the_chain(django_user_model):
     if connection.vendor == "sqlite" and connection.is_in_memory_db():
-        pytest.skip("threads cannot share an in-memory SQLite database (tests/core/conftest.py uses a file)")
+        pytest.skip("threads cannot share an in-memory SQLite database (tests/conftest.py uses a file)")
     users = [django_user_model.objects.create_user(f"writer{i}", password="x-pass-2026") for i in range(8)]
     errors: list[BaseException] = []
     start = threading.Barrier(len(users))

@@ -33,7 +33,7 @@ def shared_database() -> None:
     if connection.vendor == "sqlite" and connection.is_in_memory_db():
         pytest.fail(
             "The SQLite test database is in memory (another conftest set up the session first); these tests need "
-            "the file test database that tests/core/conftest.py configures."
+            "the file test database that tests/conftest.py configures."
         )
 
 

@@ -1,48 +1,15 @@
-"""Evaluation fixtures: filings walked through the real service verbs, and a file SQLite test database.
+"""Evaluation fixtures: filings walked through the real service verbs (the file SQLite test database that the
+numbering concurrency test needs is configured in tests/conftest.py)."""
 
-The numbering concurrency test needs separate connections (threads) on one database; SQLite's in-memory test
-database with a shared cache fails concurrent writers at once instead of letting them wait, so (as in
-tests/core/conftest.py) the session uses a file database when this conftest is loaded during collection.
-"""
-
-import os
-import tempfile
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 YEAR = 2026
 PUBLISHED_ON = date(2026, 9, 1)
-
-
-def _use_file_test_database() -> None:
-    from django.db import connections
-
-    settings_dict = connections["default"].settings_dict
-    if settings_dict["ENGINE"] != "django.db.backends.sqlite3":
-        return
-    test = settings_dict.setdefault("TEST", {})
-    if not test.get("NAME"):
-        folder = Path("/dev/shm") if Path("/dev/shm").is_dir() else Path(tempfile.gettempdir())
-        test["NAME"] = str(folder / f"techsme-test-{os.getpid()}.sqlite3")
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    _use_file_test_database()
-
-
-@pytest.fixture(scope="session")
-def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
-    _use_file_test_database()
-
-
-@pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path) -> None:
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @dataclass

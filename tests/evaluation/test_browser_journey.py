@@ -1,55 +1,17 @@
 """The whole evaluation journey in Chromium: file → review → publicity → objection → register → certificate."""
 
-import os
 import re
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
+from tests.browser import shot
 from tests.conftest import PASSWORD
-from tests.web.conftest import CHROMIUM, CHROMIUM_ARGS, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    """Chromium for this module only: closed at the end of the module, so that another module's browser fixture
-    (Playwright's sync API allows one running instance per thread) can start after it."""
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("TECHSME_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"Chromium is not installed at {CHROMIUM}.")
-        pytest.skip(f"Chromium is not installed at {CHROMIUM}.")
-    from playwright.sync_api import sync_playwright
-
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as pw:
-            chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-            try:
-                yield chromium
-            finally:
-                chromium.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-
-
-@pytest.fixture
-def page(browser, live_server) -> Iterator[object]:  # noqa: ANN001
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US", accept_downloads=True)
-    tab = context.new_page()
-    tab.set_default_timeout(15000)
-    try:
-        yield tab
-    finally:
-        context.close()
 
 
 @pytest.fixture

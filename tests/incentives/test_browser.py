@@ -1,61 +1,19 @@
 """In Chromium: an agency user runs a reform scenario and sees the cost-by-region chart; the what-if panel."""
 
-import os
 import re
-from collections.abc import Iterator
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
+from tests.browser import log_in, shot
 from tests.conftest import PASSWORD
-from tests.web.conftest import CHROMIUM, CHROMIUM_ARGS, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    """Chromium for this module only (one sync Playwright at a time)."""
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("TECHSME_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"Chromium is not installed at {CHROMIUM}")
-        pytest.skip(f"Chromium is not installed at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as pw:
-            chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-            try:
-                yield chromium
-            finally:
-                chromium.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-
-
-@pytest.fixture
-def page(browser, live_server) -> Iterator[object]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
-    page = context.new_page()
-    page.set_default_timeout(20000)
-    try:
-        yield page
-    finally:
-        context.close()
-
-
 def _log_in(page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label(re.compile("User name|用户名")).fill(username)
-    page.get_by_label(re.compile("Password|密码")).fill(PASSWORD)
-    page.get_by_role("button", name=re.compile("^(Log in|登录)$")).click()
-    page.wait_for_load_state()
+    page.set_default_timeout(20000)
+    log_in(page, live_server, username, PASSWORD)
 
 
 def test_agency_user_runs_a_scenario_and_sees_cost_by_region(page, live_server, world, make_enterprise,
@@ -69,7 +27,6 @@ def test_agency_user_runs_a_scenario_and_sees_cost_by_region(page, live_server, 
               rd_core_expense=Decimal("2500000"), rd_other_expense=Decimal("0"))
     _log_in(page, live_server, sz["manager"].username)
     page.goto(f"{live_server.url}/incentives/scenarios/")
-    shot(page, "incentives-scenarios-form")
     page.get_by_role("button", name="Tech-SME super-deduction 100% → 120%").click()
     assert page.locator("#path-1").input_value() == "rd.rate.tech_sme"
     page.get_by_label("Tax year of the facts").fill("2022")

@@ -1,41 +1,12 @@
-"""Instrument fixtures: an owner institution with staff, an instrument factory, booking users; a file SQLite test
-database (the concurrency test needs separate connections; see tests/core/conftest.py)."""
+"""Instrument fixtures: an owner institution with staff, an instrument factory, booking users (the file SQLite test
+database that the concurrency test needs is configured in tests/conftest.py)."""
 
-import os
-import tempfile
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
-
-
-def _use_file_test_database() -> None:
-    from django.db import connections
-
-    settings_dict = connections["default"].settings_dict
-    if settings_dict["ENGINE"] != "django.db.backends.sqlite3":
-        return
-    test = settings_dict.setdefault("TEST", {})
-    if not test.get("NAME"):
-        folder = Path("/dev/shm") if Path("/dev/shm").is_dir() else Path(tempfile.gettempdir())
-        test["NAME"] = str(folder / f"techsme-test-{os.getpid()}.sqlite3")
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    _use_file_test_database()
-
-
-@pytest.fixture(scope="session")
-def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
-    _use_file_test_database()
-
-
-@pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path) -> None:
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture(autouse=True)

@@ -1,54 +1,16 @@
 """In Chromium: an enterprise user finds an instrument by a Chinese word and requests a slot; the owner approves."""
 
-import os
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
+from tests.browser import shot
 from tests.conftest import PASSWORD
 from tests.instruments.conftest import at
-from tests.web.conftest import CHROMIUM, CHROMIUM_ARGS, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    """Chromium for this module only: closed before other modules start theirs (one sync Playwright at a time).
-    (Lead: with the web fixtures moved to tests/conftest.py this module could use the shared session browser.)"""
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("TECHSME_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"Chromium is not installed at {CHROMIUM}")
-        pytest.skip(f"Chromium is not installed at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as pw:
-            chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-            try:
-                yield chromium
-            finally:
-                chromium.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-
-
-@pytest.fixture
-def page(browser, live_server) -> Iterator[object]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    try:
-        yield page
-    finally:
-        context.close()
 
 
 def _log_in(page, live_server, username: str) -> None:

@@ -1,6 +1,6 @@
 """Fixtures of the voucher tests: a Shenzhen programme with a funded budget, an enterprise, an approved provider.
 
-Concurrency tests need the file SQLite test database of ``tests/core/conftest.py`` (separate connections must wait
+Concurrency tests rely on the file SQLite test database of ``tests/conftest.py`` (separate connections must wait
 for the write lock instead of failing). The browser test runs Playwright in a thread of its own (``in_browser``): the
 sync API refuses to start while another module's session-wide Playwright is alive in the main thread.
 """
@@ -16,20 +16,11 @@ from types import SimpleNamespace
 import pytest
 from django.utils import timezone
 
-from tests.core.conftest import _use_file_test_database
-from tests.web.conftest import CHROMIUM, CHROMIUM_ARGS, _clear_cache, django_db_setup  # noqa: F401
+from tests.browser import CHROMIUM, CHROMIUM_ARGS
 
 D = Decimal
 _keys = itertools.count(1)
 
-
-def pytest_configure(config: pytest.Config) -> None:
-    _use_file_test_database()
-
-
-@pytest.fixture(scope="session")
-def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
-    _use_file_test_database()
 
 
 @pytest.fixture(autouse=True)

@@ -4,8 +4,8 @@ import re
 
 import pytest
 
+from tests.browser import shot
 from tests.conftest import PASSWORD
-from tests.web.conftest import shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -5,8 +5,8 @@ import re
 import pytest
 from django.utils import timezone
 
+from tests.browser import shot
 from tests.conftest import PASSWORD
-from tests.web.conftest import shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -8,7 +8,8 @@ class AuditEvent(models.Model):
 
     occurred_at = models.DateTimeField(_("time"), db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("actor")
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("actor"),
     )
     actor_repr = models.CharField(_("actor"), max_length=200, blank=True)
     verb = models.CharField(_("action"), max_length=80, db_index=True)
