@@ -42,7 +42,13 @@ ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("evaluation:public_database", _("Tech-SME database"), _everyone, (
         "evaluation:public_database", "evaluation:public_publicity", "evaluation:public_batch", "evaluation:verify",
         "evaluation:verify_form", "evaluation:statistics")),
-    NavEntry("incentives:library", _("Policy library"), _everyone, ("incentives:",)),
+    NavEntry("incentives:index", _("My incentives"), _signed_in, (
+        "incentives:index", "incentives:enterprise", "incentives:notifications")),
+    NavEntry("incentives:outreach", _("Outreach"), lambda u: can(u, "incentives.outreach"), ("incentives:outreach",)),
+    NavEntry("incentives:scenarios", _("Reform simulation"), lambda u: can(u, "incentives.scenario.view"), (
+        "incentives:scenarios", "incentives:scenario", "incentives:compare")),
+    NavEntry("incentives:library", _("Policy library"), _everyone, (
+        "incentives:library", "incentives:parameter", "incentives:variable")),
     NavEntry("instruments:catalogue", _("Shared instruments"), _everyone, ("instruments:",)),
     NavEntry("vouchers:home", _("Innovation vouchers"), _signed_in, ("vouchers:",)),
     NavEntry("web:registry_import", _("Import"), lambda u: can(u, "registry.import"), ("web:registry_import",)),
