@@ -23,6 +23,12 @@ STATUS_LABELS = {ELIGIBLE: _("Eligible"), NOT_ELIGIBLE: _("Not eligible"), UNKNO
 WHAT_IF_FIELDS = ("rd_expense", "rd_core_expense", "employees", "tech_staff", "ip_class1", "ip_class2", "revenue",
                   "taxable_income_before_incentives")
 
+ROUTE_LABELS = {
+    "score": _("by score (at least 60 points)"),
+    "direct": _("direct route (HNTE, award, R&D institution or standard)"),
+    "none": _("not qualified"),
+}
+
 
 def lang() -> str:
     return "zh" if (get_language() or "zh").lower().startswith("zh") else "en"
@@ -147,7 +153,7 @@ def incentives_from_result(result: dict[str, Any]) -> list[Incentive]:
         results, TECHSME_RESULTS, language,
         amount_note=str(_("A qualification, not an amount: it gives access to the tech-SME rates and support.")),
         details=[(str(_("Score")), "—" if result["techsme_score"] is None else f"{result['techsme_score']} / 100"),
-                 (str(_("Route")), str(result["techsme_route"] or "—"))],
+                 (str(_("Route")), str(ROUTE_LABELS.get(result["techsme_route"], "—")))],
     ))
 
     rate, extra = result["rd_deduction_rate"], _money(result["rd_extra_deduction"])

@@ -22,6 +22,7 @@ class NavEntry:
     label: str | Promise
     show: Callable[[Any], bool]
     current_when: tuple[str, ...] = ()  # url names or "namespace:" prefixes that mark the entry as current
+    group: str = ""  # entries of one group share a drop-down menu (a group with one visible entry is shown flat)
 
 
 def _everyone(user: Any) -> bool:
@@ -32,27 +33,34 @@ def _signed_in(user: Any) -> bool:
     return user.is_authenticated
 
 
+GROUPS: dict[str, str | Promise] = {
+    "registry": _("Enterprises"),
+    "evaluation": _("Evaluation"),
+    "policy": _("Policies"),
+    "services": _("Services"),
+}
+
 ENTRIES: tuple[NavEntry, ...] = (
-    NavEntry("web:home", _("Services"), _everyone, ("web:home",)),
+    NavEntry("web:home", _("Home"), _everyone, ("web:home",)),
     NavEntry("web:dashboard", _("Dashboard"), _signed_in, ("web:dashboard", "web:enterprise")),
-    NavEntry("web:agency", _("Enterprises"), lambda u: can(u, "registry.export"), ("web:agency",)),
+    NavEntry("web:agency", _("Enterprises"), lambda u: can(u, "registry.export"), ("web:agency",), group="registry"),
     NavEntry("evaluation:home", _("Tech-SME evaluation"), _signed_in, (
         "evaluation:home", "evaluation:detail", "evaluation:edit", "evaluation:queue", "evaluation:publicity",
-        "evaluation:batch", "evaluation:import")),
+        "evaluation:batch", "evaluation:import"), group="evaluation"),
     NavEntry("evaluation:public_database", _("Tech-SME database"), _everyone, (
         "evaluation:public_database", "evaluation:public_publicity", "evaluation:public_batch", "evaluation:verify",
-        "evaluation:verify_form", "evaluation:statistics")),
+        "evaluation:verify_form", "evaluation:statistics"), group="evaluation"),
     NavEntry("incentives:index", _("My incentives"), _signed_in, (
-        "incentives:index", "incentives:enterprise", "incentives:notifications")),
-    NavEntry("incentives:outreach", _("Outreach"), lambda u: can(u, "incentives.outreach"), ("incentives:outreach",)),
+        "incentives:index", "incentives:enterprise", "incentives:notifications"), group="policy"),
+    NavEntry("incentives:outreach", _("Outreach"), lambda u: can(u, "incentives.outreach"), ("incentives:outreach",), group="policy"),
     NavEntry("incentives:scenarios", _("Reform simulation"), lambda u: can(u, "incentives.scenario.view"), (
-        "incentives:scenarios", "incentives:scenario", "incentives:compare")),
+        "incentives:scenarios", "incentives:scenario", "incentives:compare"), group="policy"),
     NavEntry("incentives:library", _("Policy library"), _everyone, (
-        "incentives:library", "incentives:parameter", "incentives:variable")),
-    NavEntry("instruments:catalogue", _("Shared instruments"), _everyone, ("instruments:",)),
-    NavEntry("vouchers:home", _("Innovation vouchers"), _signed_in, ("vouchers:",)),
-    NavEntry("web:registry_import", _("Import"), lambda u: can(u, "registry.import"), ("web:registry_import",)),
-    NavEntry("web:audit", _("Audit trail"), lambda u: can(u, "audit.view"), ("web:audit",)),
+        "incentives:library", "incentives:parameter", "incentives:variable"), group="policy"),
+    NavEntry("instruments:catalogue", _("Shared instruments"), _everyone, ("instruments:",), group="services"),
+    NavEntry("vouchers:home", _("Innovation vouchers"), _signed_in, ("vouchers:",), group="services"),
+    NavEntry("web:registry_import", _("Import"), lambda u: can(u, "registry.import"), ("web:registry_import",), group="registry"),
+    NavEntry("web:audit", _("Audit trail"), lambda u: can(u, "audit.view"), ("web:audit",), group="registry"),
 )
 
 
@@ -61,10 +69,12 @@ def _is_current(entry: NavEntry, view_name: str) -> bool:
 
 
 def navigation(request: HttpRequest) -> list[dict[str, Any]]:
+    """Top-level items in order: links (``url``) and groups (``children``), each with ``label`` and ``current``."""
     user = request.user
     match = getattr(request, "resolver_match", None)
     view_name = match.view_name if match else ""
-    items = []
+    items: list[dict[str, Any]] = []
+    groups: dict[str, dict[str, Any]] = {}
     for entry in ENTRIES:
         if not entry.show(user):
             continue
@@ -72,5 +82,13 @@ def navigation(request: HttpRequest) -> list[dict[str, Any]]:
             url = reverse(entry.url_name)
         except NoReverseMatch:
             continue
-        items.append({"url": url, "label": entry.label, "current": _is_current(entry, view_name)})
-    return items
+        link = {"url": url, "label": entry.label, "current": _is_current(entry, view_name)}
+        if not entry.group:
+            items.append(link)
+            continue
+        if entry.group not in groups:
+            groups[entry.group] = {"label": GROUPS[entry.group], "children": [], "current": False}
+            items.append(groups[entry.group])
+        groups[entry.group]["children"].append(link)
+        groups[entry.group]["current"] |= link["current"]
+    return [item["children"][0] if len(item.get("children", ())) == 1 else item for item in items]

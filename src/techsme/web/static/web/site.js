@@ -4,6 +4,14 @@ document.addEventListener("DOMContentLoaded", () => {
   for (const select of document.querySelectorAll("select[data-autosubmit]")) {
     select.addEventListener("change", () => select.form.submit());
   }
+  // Drop-down menus: one open at a time; a click outside or Escape closes them.
+  const menus = [...document.querySelectorAll(".nav-group details, .user-menu")];
+  const closeAll = (except) => menus.forEach((m) => { if (m !== except) m.open = false; });
+  menus.forEach((menu) => menu.addEventListener("toggle", () => { if (menu.open) closeAll(menu); }));
+  document.addEventListener("click", (event) => {
+    if (!menus.some((m) => m.contains(event.target))) closeAll(null);
+  });
+  document.addEventListener("keydown", (event) => { if (event.key === "Escape") closeAll(null); });
   const summary = document.getElementById("error-summary");
   if (summary) summary.focus();
   for (const bar of document.querySelectorAll("[data-job-url]")) {
