@@ -34,14 +34,31 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Setup done."))
 
     def _demo(self, verbosity: int) -> None:
+        from techsme.registry.demo import DEMO_ENTERPRISE_NAME
         from techsme.registry.models import Enterprise
 
-        if Enterprise.objects.exists():
-            self.stdout.write("Demo data: the database already has enterprises; nothing loaded.")
+        if not Enterprise.objects.exists():
+            if "seed_demo" not in get_commands():
+                self.stdout.write(self.style.WARNING("Demo data: the seed_demo command is not available; skipped."))
+                return
+            self.stdout.write(f"Loading demo data ({DEMO_ENTERPRISES} enterprises, seed {DEMO_SEED})…")
+            call_command("seed_demo", enterprises=DEMO_ENTERPRISES, seed=DEMO_SEED, verbosity=verbosity,
+                         stdout=self.stdout._out)
+        elif not Enterprise.objects.filter(name=DEMO_ENTERPRISE_NAME).exists():
+            self.stdout.write("Demo data: the database has enterprises of its own; nothing loaded.")
             return
-        if "seed_demo" not in get_commands():
-            self.stdout.write(self.style.WARNING("Demo data: the seed_demo command is not available; skipped."))
-            return
-        self.stdout.write(f"Loading demo data ({DEMO_ENTERPRISES} enterprises, seed {DEMO_SEED})…")
-        call_command("seed_demo", enterprises=DEMO_ENTERPRISES, seed=DEMO_SEED, verbosity=verbosity,
-                     stdout=self.stdout._out)
+        # Each domain's demo is idempotent: an existing demo database gains the domains added since it was made.
+        for label, seed in self._domain_demos():
+            self.stdout.write(f"Demo data: {label}…")
+            seed()
+
+    def _domain_demos(self) -> list[tuple[str, Any]]:
+        from techsme.evaluation.demo import seed_evaluation_demo
+        from techsme.instruments.demo import seed_instruments
+        from techsme.vouchers.demo import seed_vouchers_demo
+
+        return [
+            ("tech-SME evaluation filings, publicity and registrations", seed_evaluation_demo),
+            ("shared instruments, bookings and usage", lambda: seed_instruments(DEMO_SEED)),
+            ("innovation-voucher programmes, vouchers and contracts", seed_vouchers_demo),
+        ]
