@@ -45,7 +45,7 @@ class Command(BaseCommand):
             call_command("seed_demo", enterprises=DEMO_ENTERPRISES, seed=DEMO_SEED, verbosity=verbosity,
                          stdout=self.stdout._out)
         elif not Enterprise.objects.filter(name=DEMO_ENTERPRISE_NAME).exists():
-            self.stdout.write("Demo data: the database has enterprises of its own; nothing loaded.")
+            self.stdout.write("Demo data: the database already has enterprises of its own; nothing loaded.")
             return
         # Each domain's demo is idempotent: an existing demo database gains the domains added since it was made.
         for label, seed in self._domain_demos():
