@@ -28,9 +28,15 @@ test: $(VENV)/.installed-dev
 	$(TECHSME) compile-messages
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-## make bench: benchmarks; results are written under bench/results/
-bench: $(VENV)/.installed-dev
-	$(BIN)/python bench/run_all.py
+## make bench: benchmarks; results are written under bench/results/ (OpenFisca, for comparison only, gets its own venv)
+OPENFISCA_VENV := .venv-openfisca
+$(OPENFISCA_VENV)/.installed:
+	$(PYTHON) -m venv $(OPENFISCA_VENV)
+	$(OPENFISCA_VENV)/bin/pip install --quiet --disable-pip-version-check openfisca-core numpy
+	touch $@
+
+bench: $(VENV)/.installed-dev $(OPENFISCA_VENV)/.installed
+	OPENFISCA_PYTHON=$(OPENFISCA_VENV)/bin/python $(BIN)/python bench/run_all.py
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests bench
