@@ -1,15 +1,18 @@
 """Benchmark of the evaluation surfaces at scale (issue 4).
 
-    python bench/bench_evaluation.py [--n 100000] [--pages-only]
+    python bench/bench_evaluation.py [--n 100000] [--no-write]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/techsme_eg_bench python bench/bench_evaluation.py
 
-On a fresh SQLite database in a temporary directory (migrations applied):
+On a fresh SQLite database in a temporary directory (migrations applied), or — when ``DATABASE_URL`` is set — on
+that database, which must be an EMPTY database created for the run (``createdb``; migrations are applied to it):
 1. bulk import of N offline filings (facts.md CSV, one row per enterprise): the all-or-nothing check, the registry
    write and the recording of the ``imported`` filings — ``evaluation.importing.do_import_offline_filings``;
 2. the background job that assesses them with the rules engine and routes them ``imported → submitted`` into the
    review queue (``core.jobs.run_job`` called synchronously, as the worker would);
 3. the pages at that size: the review queue (N filings waiting) and the public registered database (N registrations,
    created directly for the measurement), each timed and with its number of SQL queries (no N+1).
-Results go to bench/results/evaluation.json and bench/results/evaluation.md. Speeds are recorded, not asserted.
+Results go to bench/results/evaluation.json and bench/results/evaluation.md, one section per database backend (a run
+replaces the section of its backend and keeps the other). Speeds are recorded, not asserted.
 """
 
 from __future__ import annotations
@@ -34,7 +37,6 @@ REGIONS = ("440305", "440304", "440306", "440106", "440104")  # Shenzhen and Gua
 
 def _setup(tmp: str) -> None:
     os.environ["TECHSME_VAR_DIR"] = tmp
-    os.environ.pop("DATABASE_URL", None)
     os.environ["TECHSME_ENV"] = "development"
     os.environ["TECHSME_DEBUG"] = "0"  # no query log (it would hold every statement of the import)
     os.environ["DJANGO_SETTINGS_MODULE"] = "techsme.settings"
@@ -42,8 +44,14 @@ def _setup(tmp: str) -> None:
 
     django.setup()
     from django.core.management import call_command
+    from django.db import connection
 
     call_command("migrate", verbosity=0)
+    if connection.vendor != "sqlite":
+        from techsme.registry.models import Enterprise
+
+        if Enterprise.objects.exists():
+            raise SystemExit("DATABASE_URL must name an empty database created for the benchmark.")
     call_command("createcachetable", verbosity=0)
 
 
@@ -162,22 +170,46 @@ def run(n: int) -> dict[str, Any]:
     return out
 
 
-def _markdown(result: dict[str, Any]) -> str:
+BACKENDS = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+
+
+def _section(result: dict[str, Any]) -> list[str]:
+    backend = BACKENDS.get(result.get("backend", "sqlite"), result.get("backend", "sqlite"))
     lines = [
-        "# Evaluation benchmark", "",
-        f"Measured {result['when']} on {result['machine']} (Python {result['python']}, SQLite, one process).", "",
-        f"## Import and routing of {result['n']:,} offline filings", "",
+        f"## {backend}", "",
+        f"Measured {result['when']} on {result['machine']} (Python {result['python']}, {backend}"
+        f"{' ' + result['server'] if result.get('server') else ''}, one process).", "",
+        f"### Import and routing of {result['n']:,} offline filings", "",
         "| Step | Seconds |", "|---|---|",
         f"| check the file and write registry + `imported` filings (all or nothing; CSV {result['csv_mb']} MB) "
         f"| {result['import_seconds']} |",
-        f"| job: assess with the rules engine, route `imported → submitted` | {result['route_seconds']} |",
+        f"| job: assess with the rules engine{' (with explanations)' if result.get('explained') else ''}, "
+        f"route `imported → submitted` | {result['route_seconds']} |",
         f"| **total** | **{result['import_and_route_seconds']}** ({result['filings_per_second']:,} filings/s) |", "",
-        f"## Pages with {result['n']:,} filings in the queue and {result['n']:,} registrations", "",
+        f"### Pages with {result['n']:,} filings in the queue and {result['n']:,} registrations", "",
         "| Page | Median ms (5 runs) | SQL queries |", "|---|---|---|",
     ]
     lines += [f"| `{p['url']}` | {p['median_ms']} | {p['queries']} |" for p in result["pages"]]
-    lines += ["", "Queries per page do not grow with the page size (no N+1); speeds are recorded, not asserted.", ""]
+    return [*lines, ""]
+
+
+def _markdown(results: dict[str, dict[str, Any]]) -> str:
+    lines = ["# Evaluation benchmark", ""]
+    for key in sorted(results, key=lambda k: list(BACKENDS).index(k) if k in BACKENDS else 99):
+        lines += _section(results[key])
+    lines += ["Queries per page do not grow with the page size (no N+1); speeds are recorded, not asserted.", ""]
     return "\n".join(lines)
+
+
+def _previous() -> dict[str, dict[str, Any]]:
+    """The recorded results per backend (an older file holds one SQLite result at its top level)."""
+    path = RESULTS / "evaluation.json"
+    if not path.exists():
+        return {}
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if "n" in data:
+        return {"sqlite": data | {"backend": "sqlite"}}
+    return data
 
 
 def main() -> int:
@@ -187,15 +219,21 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="techsme-bench-") as tmp:
         _setup(tmp)
+        from django.db import connection
+
         result = run(args.n)
+        result["backend"] = connection.vendor
+        if connection.vendor == "postgresql":
+            result["server"] = ".".join(str(connection.pg_version // f % 100) for f in (10000, 1))
     result |= {"when": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), "python": platform.python_version(),
-               "machine": f"{platform.machine()} ({os.cpu_count()} CPUs)"}
+               "machine": f"{platform.machine()} ({os.cpu_count()} CPUs)", "explained": True}
     print(json.dumps(result, ensure_ascii=False, indent=2))
     if not args.no_write:
         RESULTS.mkdir(parents=True, exist_ok=True)
-        (RESULTS / "evaluation.json").write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n",
+        results = _previous() | {result["backend"]: result}
+        (RESULTS / "evaluation.json").write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n",
                                                  encoding="utf-8")
-        (RESULTS / "evaluation.md").write_text(_markdown(result), encoding="utf-8")
+        (RESULTS / "evaluation.md").write_text(_markdown(results), encoding="utf-8")
     return 0
 
 

@@ -143,6 +143,7 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Uploads (filing documents, contracts, photos) are served only through scoped views: never serve MEDIA_ROOT.
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "media/"
 WHITENOISE_USE_FINDERS = not PRODUCTION
@@ -158,6 +159,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("TECHSME_FROM_EMAIL", "techsme@localhost")
 # Login throttling: this many failures per (username, IP) inside the window lock further attempts.
 LOGIN_MAX_FAILURES = int(os.environ.get("TECHSME_LOGIN_MAX_FAILURES", "5"))
 LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("TECHSME_LOGIN_FAILURE_WINDOW", "900"))
+# Number of reverse proxies in front of the server whose X-Forwarded-For entries are trusted (rate limits by client).
+TRUSTED_PROXIES = int(os.environ.get("TECHSME_TRUSTED_PROXIES", "0"))
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie

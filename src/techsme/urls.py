@@ -5,6 +5,8 @@ from django.views.generic import RedirectView
 from techsme.api import api
 
 urlpatterns = [
+    # The admin signs in through the platform's rate-limited login, never through Django's unthrottled one.
+    path("admin/login/", RedirectView.as_view(pattern_name="web:login", query_string=True)),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

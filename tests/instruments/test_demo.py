@@ -31,3 +31,23 @@ def test_seed_is_idempotent_and_searchable(make_org, make_user):
     result = report(scope(staff, "instrument.stats", Instrument.objects.all()), timezone.localdate().year - 1)
     assert len(result.rows) == len(found.model.objects.filter(owner=owner))
     assert any(r.figures.effective_hours > 0 for r in result.rows)
+
+
+def test_demo_usage_paid_partly_by_voucher():
+    from decimal import Decimal
+
+    from techsme.core.ledger import verify_balances
+    from techsme.instruments.demo import pay_demo_usage_by_voucher
+    from techsme.registry.demo import seed_demo
+    from techsme.vouchers.demo import seed_vouchers_demo
+
+    assert pay_demo_usage_by_voucher() is None  # nothing to pay with before the demos exist
+    seed_demo(enterprises=40, seed=7)
+    seed_instruments(42)
+    assert seed_vouchers_demo()
+    usage = pay_demo_usage_by_voucher()
+    assert usage is not None and Decimal("0") < usage.paid_by_voucher < usage.charge
+    assert usage.voucher_payment.contract.category == "instrument"
+    assert pay_demo_usage_by_voucher() is None
+    assert UsageRecord.objects.filter(paid_by_voucher__gt=0).count() == 1
+    assert verify_balances() == []

@@ -14,7 +14,9 @@ from urllib.parse import quote
 
 from django.http import HttpResponse
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+from techsme.cells import FORMULA_PREFIXES, safe_cell, unescape_cell
+
+__all__ = ["FORMULA_PREFIXES", "safe_cell", "spreadsheet_response", "unescape_cell", "write_csv", "write_xlsx"]
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -22,25 +24,6 @@ CONTENT_TYPES = {
 FORMATS = tuple(CONTENT_TYPES)
 # A column is a key of the row mappings, or a (key, header) pair when the header differs from the key.
 Column = str | tuple[str, str]
-
-
-def _needs_quote(text: str) -> bool:
-    # Text a spreadsheet would evaluate, or text that would read back as an escaped one ("'=x" is itself quoted).
-    return text.lstrip("'").startswith(FORMULA_PREFIXES)
-
-
-def safe_cell(value: Any) -> Any:
-    """``value`` made harmless for a spreadsheet: text starting with = + - @ tab or CR gets a leading ``'``."""
-    if isinstance(value, str) and _needs_quote(value):
-        return "'" + value
-    return value
-
-
-def unescape_cell(value: Any) -> Any:
-    """The inverse of ``safe_cell`` (used by imports so that an exported file imports back unchanged)."""
-    if isinstance(value, str) and value.startswith("'") and _needs_quote(value[1:]):
-        return value[1:]
-    return value
 
 
 def _split(columns: Sequence[Column]) -> tuple[list[str], list[str]]:

@@ -441,6 +441,16 @@ class ChangeReport(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     reported_at = models.DateTimeField(_("reported at"), auto_now_add=True)
+    # The agency's review of the report (``services.do_acknowledge_change_report``).
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    acknowledgement_note = models.TextField(_("note of the agency"), blank=True)
+    # The revocation procedure started from this report (a major change that affects the conditions).
+    revocation = models.ForeignKey(
+        Revocation, on_delete=models.SET_NULL, null=True, blank=True, related_name="change_reports"
+    )
 
     class Meta:
         ordering = ["-reported_at", "-id"]

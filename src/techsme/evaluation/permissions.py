@@ -26,6 +26,8 @@ EVALUATION_ACTIONS: dict[str, frozenset[str]] = {
     "evaluation.import": frozenset({Role.AGENCY_ADMIN, Role.PROGRAMME_MANAGER}),
     "evaluation.publicity": frozenset({Role.AGENCY_ADMIN, Role.PROGRAMME_MANAGER}),
     "evaluation.change_report": frozenset(ENTERPRISE_ROLES),
+    # The agency's follow-up page (pending revocations, change reports) and acknowledging a change report.
+    "evaluation.change_report.review": frozenset({Role.AGENCY_REVIEWER, Role.AGENCY_ADMIN}),
 }
 for _key, _workflow in WORKFLOWS.items():
     for _t in _workflow.transitions:

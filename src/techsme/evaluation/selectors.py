@@ -42,15 +42,22 @@ def review_queue(
     states: tuple[str, ...] = (FilingState.SUBMITTED,),
     q: str = "",
     region: str = "",
+    industry: str = "",
     flagged: bool | None = None,
     order: str = "waiting",
 ) -> QuerySet[Filing]:
-    """Filings waiting for the reviewer, inside the reviewer's region (``days_waiting`` on each row)."""
+    """Filings waiting for the reviewer, inside the reviewer's region (``days_waiting`` on each row).
+
+    ``industry``: a GB/T 4754 section letter (``I``) or section + division (``I65``), as in the agency's enterprise
+    list; the enterprise's industry code starts with it.
+    """
     qs = visible_filings(user, "evaluation.review_queue").filter(state__in=states)
     if q := q.strip():
         qs = qs.filter(Q(enterprise__name__icontains=q) | Q(enterprise__uscc__startswith=q.upper()))
     if region := region.strip():
         qs = qs.filter(enterprise__region_code__startswith=region)
+    if industry := industry.strip().upper():
+        qs = qs.filter(enterprise__industry_code__startswith=industry)
     if flagged is not None:
         qs = qs.filter(needs_onsite_check=flagged)
     return qs.order_by(*QUEUE_ORDERS.get(order, QUEUE_ORDERS["waiting"]))
@@ -129,6 +136,41 @@ def visible_registrations(user: Any) -> QuerySet[Registration]:
 
 def visible_revocations(user: Any) -> QuerySet[Revocation]:
     return scope(user, "evaluation.view", Revocation.objects.select_related("registration"))
+
+
+def pending_revocations(user: Any) -> list[Revocation]:
+    """Revocation procedures not yet decided in the agency's region, the nearest defence deadline first; each row
+    has ``days_left`` (calendar days until the deadline, negative once it has passed)."""
+    from django.utils import timezone
+
+    from techsme.evaluation.models import RevocationState
+
+    today = timezone.localdate()
+    rows = list(scope(user, "evaluation.change_report.review", Revocation.objects.exclude(
+        state=RevocationState.DECIDED)).select_related("registration__enterprise", "registration__filing")
+        .order_by("defence_deadline", "pk"))
+    for row in rows:
+        row.days_left = (row.defence_deadline - today).days
+    return rows
+
+
+def change_reports_awaiting(user: Any) -> QuerySet:
+    """Change reports of the agency's region that nobody at the agency has acknowledged yet, oldest first."""
+    from techsme.evaluation.models import ChangeReport
+
+    return scope(user, "evaluation.change_report.review", ChangeReport.objects.filter(
+        acknowledged_at__isnull=True)).select_related("registration__enterprise").order_by("reported_at", "pk")
+
+
+def change_report_for(user: Any, pk: int) -> Any:
+    """A change report of the agency's region (404 otherwise)."""
+    from techsme.evaluation.models import ChangeReport
+
+    report = scope(user, "evaluation.change_report.review", ChangeReport.objects.select_related(
+        "registration__enterprise")).filter(pk=pk).first()
+    if report is None:
+        raise Http404
+    return report
 
 
 def preview_assessment(filing: Filing, changes: dict[str, Any] | None = None) -> dict[str, Any]:

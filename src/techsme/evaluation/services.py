@@ -13,14 +13,14 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import send_mail
+from django.core.mail import send_mail, send_mass_mail
 from django.db import connections, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from techsme.accounts.models import Organisation
-from techsme.accounts.roles import Role
+from techsme.accounts.models import Membership, Organisation
+from techsme.accounts.roles import OrgKind, Role
 from techsme.core import audit
 from techsme.core.errors import Conflict, FieldError, InvalidInput, PermissionDenied
 from techsme.core.permissions import ACTIONS, can, grants, scope
@@ -161,6 +161,31 @@ def _notify_state(filing: Filing, reason: str = "") -> None:
     if reason:
         body += "\n\n" + _("Reason: %(reason)s") % {"reason": reason}
     _notify(filing, subject, body)
+
+
+# Agency staff told of what the enterprises send in (objections also go to the programme managers who resolve them).
+AGENCY_NOTIFIED_ROLES = frozenset({Role.AGENCY_REVIEWER, Role.AGENCY_ADMIN})
+
+
+def agency_recipients(region_code: str, roles: frozenset[str] = AGENCY_NOTIFIED_ROLES) -> list[str]:
+    """E-mail addresses of the active agency staff with one of ``roles`` whose region prefix covers ``region_code``
+    (the grants of ``core.permissions``: a city agency of 4403 covers 440305; a national agency covers all)."""
+    rows = (Membership.objects.filter(role__in=roles, organisation__kind=OrgKind.AGENCY, user__is_active=True)
+            .exclude(user__email="").values_list("user__email", "organisation__region_code", "organisation__level"))
+    return sorted({email for email, code, level in rows
+                   if region_code.startswith(Organisation(region_code=code, level=level).region_prefix)})
+
+
+def _notify_agency(region_code: str, subject: str, body: str,
+                   roles: frozenset[str] = AGENCY_NOTIFIED_ROLES) -> None:
+    """E-mail the agency staff covering ``region_code`` after the transaction commits (one message each)."""
+
+    def send() -> None:
+        recipients = agency_recipients(region_code, roles)
+        if recipients:
+            send_mass_mail([(subject, body, None, [to]) for to in recipients], fail_silently=True)
+
+    transaction.on_commit(send)
 
 
 def _jsonable(record: dict[str, Any]) -> dict[str, Any]:
@@ -417,6 +442,12 @@ def do_record_annual_update(*, actor: Any, registration: Registration, now: date
         registration.annual_update_at = now
         registration.save(update_fields=["annual_update_at"])
         _move(filing, "annual_update", actor)
+        values = {"number": registration.number, "name": filing.enterprise.name, "year": registration.year}
+        _notify(filing, _("Annual update of %(number)s recorded") % values,
+                _("The annual update of %(name)s for %(year)s was recorded; the registration %(number)s is "
+                  "renewed.") % values)
+        _notify_agency(registration.region6, _("Annual update received: %(name)s") % values,
+                       _("%(name)s made the annual update of its registration %(number)s for %(year)s.") % values)
     return registration
 
 
@@ -467,6 +498,12 @@ def do_record_onsite_check(*, actor: Any, filing: Filing, result: str, notes: st
         filing.onsite_check_notes = notes or ""
         filing.onsite_check_at = now or timezone.now()
         _move(filing, "onsite_check", actor, notes or "")
+        values = {"name": filing.enterprise.name, "year": filing.year,
+                  "result": filing.get_onsite_check_result_display()}
+        body = _("The on-site check of %(name)s for the %(year)s evaluation was recorded: %(result)s.") % values
+        if notes:
+            body += "\n\n" + _("Notes: %(notes)s") % {"notes": notes}
+        _notify(filing, _("On-site check recorded: %(result)s") % values, body)
     return filing
 
 
@@ -557,6 +594,11 @@ def do_lodge_objection(*, actor: Any = None, batch: PublicityBatch, filing: Fili
         objection = Objection.objects.create(batch=batch, filing=filing, name=name.strip()[:100],
                                              contact=contact.strip()[:200], text=text.strip())
         _audit(actor, "evaluation.objection.lodge", objection, filing)
+        values = {"name": filing.enterprise.name, "batch": batch.code, "date": batch.ends_on.isoformat()}
+        _notify_agency(filing.enterprise.region_code, _("Objection lodged against %(name)s") % values,
+                       _("An objection was lodged against %(name)s in the publicity batch %(batch)s. Resolve it "
+                         "before the batch is closed (the publicity ends on %(date)s).") % values,
+                       AGENCY_NOTIFIED_ROLES | {Role.PROGRAMME_MANAGER})
     return objection
 
 
@@ -713,7 +755,15 @@ def do_revoke_defence(*, actor: Any, revocation: Revocation, text: str, today: d
         revocation.defence_at = timezone.now()
         revocation.state = RevocationState.DEFENCE
         revocation.save()
-        _audit(actor, "evaluation.revocation.defend", revocation, revocation.registration.filing)
+        filing = revocation.registration.filing
+        _audit(actor, "evaluation.revocation.defend", revocation, filing)
+        values = {"number": revocation.registration.number, "name": filing.enterprise.name}
+        _notify(filing, _("Defence received for %(number)s") % values,
+                _("The agency received the defence of %(name)s against the intended revocation of %(number)s.")
+                % values)
+        _notify_agency(revocation.registration.region6, _("Defence received: %(name)s") % values,
+                       _("%(name)s submitted a defence against the intended revocation of its registration "
+                         "%(number)s.") % values, frozenset({Role.AGENCY_ADMIN, Role.AGENCY_REVIEWER}))
     return revocation
 
 
@@ -747,6 +797,10 @@ def do_revoke_decide(*, actor: Any, revocation: Revocation, decision: str, reaso
             registration.save(update_fields=["state", "state_changed_at"])
             _move(filing, "revoke", actor, reason, now)
             _notify_state(filing, reason)
+        else:
+            _notify(filing, _("Registration %(number)s is not revoked") % {"number": registration.number},
+                    _("The agency decided not to revoke the registration %(number)s.") % {
+                        "number": registration.number} + "\n\n" + _("Reason: %(reason)s") % {"reason": reason})
         revocation.save()
         _audit(actor, "evaluation.revocation.decide", revocation, filing, decision=decision,
                bars_until_year=revocation.bars_until_year)
@@ -846,10 +900,11 @@ def do_route_imported_filings(*, actor: Any, filing_ids: Iterable[int], job: Any
 
     Works in chunks, each one transaction (a failure keeps the chunks done so far; run it again for the rest). Each
     filing gets its scores, on-site-check triggers and a history row; each chunk one audit event. The explanation
-    is not stored (the filing page computes it from the frozen facts when it is shown). No e-mail is sent: the
-    enterprise filed on paper.
+    comes from the same vectorised call of the engine (one per chunk, ``explain=True``) and is stored in its compact
+    form (``scoring.compact_explanation``: what the filing page shows), so the page does not call the engine. No
+    e-mail is sent to the enterprise (it filed on paper).
     """
-    from techsme.evaluation.scoring import filing_record
+    from techsme.evaluation.scoring import compact_explanation, filing_record
     from techsme.rules import assess_records
 
     ids = sorted(set(filing_ids))
@@ -863,12 +918,14 @@ def do_route_imported_filings(*, actor: Any, filing_ids: Iterable[int], job: Any
                            .select_related("enterprise").order_by("pk"))
             for filing in filings:
                 _authorize(actor, "filing", "route_imported", filing, filing.state)
-            results = assess_records([filing_record(f) for f in filings], explain=False) if filings else []
+            results = assess_records([filing_record(f) for f in filings], explain=True) if filings else []
             reasons = _onsite_reasons_many(filings)
             now = timezone.now()
             user = actor if getattr(actor, "is_authenticated", False) else None
             for filing, result, onsite in zip(filings, results, reasons, strict=True):
                 _store_result(filing, result, now)
+                if not result.get("errors"):
+                    filing.explanation = _jsonable(compact_explanation(result.get("explanation")) or {}) or None
                 filing.onsite_reasons = onsite
                 filing.needs_onsite_check = bool(onsite)
                 filing.state = FilingState.SUBMITTED
@@ -942,4 +999,68 @@ def do_report_change(*, actor: Any, registration: Registration, kind: str, chang
         _notify(filing, _("Change report for %(number)s received") % {"number": registration.number},
                 _("The agency received the report of a change (%(kind)s) of %(name)s.") % {
                     "kind": report.get_kind_display(), "name": registration.enterprise.name})
+        values = {"kind": report.get_kind_display(), "name": registration.enterprise.name,
+                  "number": registration.number}
+        body = _("%(name)s (registration %(number)s) reported a change: %(kind)s.") % values
+        if report.late:
+            body += " " + _("The report is late (more than 3 months after the change).")
+        _notify_agency(registration.region6, _("Change report received: %(name)s") % values, body)
     return report
+
+
+def do_acknowledge_change_report(*, actor: Any, report: Any, note: str = "") -> Any:
+    """The agency has reviewed a change report (reviewers and agency administrators of the region)."""
+    from techsme.evaluation.models import ChangeReport
+
+    with transaction.atomic():
+        report = ChangeReport.objects.select_for_update().select_related("registration__enterprise").get(pk=report.pk)
+        if not can(actor, "evaluation.change_report.review", report):
+            raise PermissionDenied(_("You may not review this change report."))
+        if report.acknowledged_at is not None:
+            raise Conflict(_("This change report was already acknowledged on %(date)s.") % {
+                "date": timezone.localtime(report.acknowledged_at).date().isoformat()})
+        report.acknowledged_at = timezone.now()
+        report.acknowledged_by = actor
+        report.acknowledgement_note = (note or "").strip()
+        report.save(update_fields=["acknowledged_at", "acknowledged_by", "acknowledgement_note"])
+        registration = report.registration
+        _audit(actor, "evaluation.change_report.acknowledge", report, registration.filing,
+               note=report.acknowledgement_note)
+        values = {"kind": report.get_kind_display(), "number": registration.number}
+        body = _("The agency reviewed your report of a change (%(kind)s) of the registration %(number)s.") % values
+        if report.acknowledgement_note:
+            body += "\n\n" + _("Note: %(note)s") % {"note": report.acknowledgement_note}
+        _notify(registration.filing, _("Change report for %(number)s reviewed") % values, body)
+    return report
+
+
+def do_revoke_from_change_report(*, actor: Any, report: Any, notice_text: str,
+                                 ground: str = RevocationGround.CONDITIONS_NOT_MET,
+                                 defence_deadline: date | None = None, today: date | None = None) -> Revocation:
+    """Start a revocation notice from a reported major change that affects the conditions.
+
+    The report is acknowledged (if it was not yet) and linked to the procedure; the notice itself is
+    ``do_revoke_notice`` (agency administrators only), in the same transaction.
+    """
+    from techsme.evaluation.models import ChangeKind, ChangeReport
+
+    with transaction.atomic():
+        report = ChangeReport.objects.select_for_update().get(pk=report.pk)
+        if not can(actor, "evaluation.change_report.review", report):
+            raise PermissionDenied(_("You may not review this change report."))
+        if report.kind != ChangeKind.MAJOR:
+            raise Conflict(_("Only a major change affecting the conditions can lead to a revocation."))
+        if report.revocation_id is not None:
+            raise Conflict(_("A revocation was already started from this change report."))
+        revocation = do_revoke_notice(actor=actor, registration=report.registration, ground=ground,
+                                      notice_text=notice_text, defence_deadline=defence_deadline, today=today)
+        report.revocation = revocation
+        fields = ["revocation"]
+        if report.acknowledged_at is None:
+            report.acknowledged_at = timezone.now()
+            report.acknowledged_by = actor
+            fields += ["acknowledged_at", "acknowledged_by"]
+        report.save(update_fields=fields)
+        _audit(actor, "evaluation.change_report.revoke", report, report.registration.filing,
+               revocation=revocation.pk)
+    return revocation

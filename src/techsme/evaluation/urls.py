@@ -24,6 +24,9 @@ urlpatterns = [
     path("revocations/<int:revocation_id>/decide/", filing.revocation_decide, name="revocation_decide"),
     # agency side
     path("queue/", agency.queue, name="queue"),
+    path("follow-up/", agency.follow_up, name="follow_up"),
+    path("change-reports/<int:pk>/acknowledge/", agency.change_report_acknowledge, name="change_report_acknowledge"),
+    path("change-reports/<int:pk>/revoke/", agency.change_report_revoke, name="change_report_revoke"),
     path("publicity/manage/", agency.publicity, name="publicity"),
     path("publicity/manage/<int:pk>/", agency.batch, name="batch"),
     path("publicity/manage/<int:pk>/close/", agency.batch_close, name="batch_close"),

@@ -426,10 +426,10 @@ def scenario_export(request: HttpRequest, pk: int) -> HttpResponse:
     book = Workbook()
     summary = book.active
     summary.title = "summary"
-    summary.append(["scenario", scenario.name])
+    summary.append(["scenario", exports.safe_cell(scenario.name)])
     summary.append(["tax_year", scenario.tax_year])
     summary.append(["effective_from", scenario.effective_from.isoformat()])
-    summary.append(["region_prefix", scenario.region_prefix])
+    summary.append(["region_prefix", exports.safe_cell(scenario.region_prefix)])
     for key in ("rows", "assessed", "unknown", "winners", "losers", "unchanged"):
         summary.append([key, result.get(key)])
     for key, value in (result.get("totals") or {}).items():

@@ -309,6 +309,61 @@ def list_usage(request: HttpRequest, instrument_id: int | None = None) -> Any:
     return [_usage(u) for u in qs[:500]]
 
 
+class VoucherOptionOut(Schema):
+    voucher_code: str
+    programme: str
+    balance: Decimal
+    voucher_part: Decimal
+    enterprise_part: Decimal
+
+
+class VoucherPreviewOut(Schema):
+    usage_id: int
+    charge: Decimal
+    paid_by_voucher: Decimal
+    options: list[VoucherOptionOut]
+
+
+class VoucherPayIn(Schema):
+    voucher_code: str
+
+
+class VoucherPaymentOut(Schema):
+    usage_id: int
+    voucher_code: str
+    contract_id: int
+    charge: Decimal
+    paid_by_voucher: Decimal
+    paid_by_enterprise: Decimal
+
+
+@router.get("/instruments/usage/{usage_id}/voucher-payment", response={200: VoucherPreviewOut, **ERRORS})
+def voucher_preview(request: HttpRequest, usage_id: int) -> Any:
+    """Preview (using enterprise or owner): what each of the using enterprise's active vouchers would pay."""
+    usage = selectors.usage_for(request.user, usage_id)
+    options = [{"voucher_code": v.code, "programme": v.programme.name, "balance": v.account.balance,
+                "voucher_part": amount, "enterprise_part": usage.charge - amount}
+               for v, amount in services.vouchers_for_usage(usage)] if usage.paid_by_voucher == 0 else []
+    return {"usage_id": usage.pk, "charge": usage.charge, "paid_by_voucher": usage.paid_by_voucher,
+            "options": options}
+
+
+@router.post("/instruments/usage/{usage_id}/voucher-payment", response={201: VoucherPaymentOut, **ERRORS})
+def pay_with_voucher(request: HttpRequest, usage_id: int, data: VoucherPayIn) -> Any:
+    """The enterprise that used the instrument pays part of the charge with its voucher, through the vouchers flow
+    (a service contract of category "instrument use" and its redemption). 403 not that enterprise; 404 unknown or
+    out of scope; 409 already paid, voucher expired or cancelled, no balance, owner not a voucher provider; 422 not
+    one of your vouchers, provider not approved or not recognising the voucher's programme, category not eligible."""
+    selectors.usage_for(request.user, usage_id)
+    payment = services.do_pay_usage_with_voucher(actor=request.user, usage_id=usage_id,
+                                                 voucher_code=data.voucher_code)
+    usage = payment.usage
+    return Status(201, {"usage_id": usage.pk, "voucher_code": payment.voucher.code,
+                        "contract_id": payment.contract_id, "charge": usage.charge,
+                        "paid_by_voucher": usage.paid_by_voucher,
+                        "paid_by_enterprise": usage.charge - usage.paid_by_voucher})
+
+
 class StatsRow(Schema):
     instrument_id: int
     name_zh: str

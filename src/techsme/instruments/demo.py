@@ -174,3 +174,44 @@ def _usage_and_bookings(rng: random.Random, instruments: list[Instrument], now: 
             instrument=instrument, requester=requester, organisation=enterprise, start=start,
             end=start + timedelta(hours=2), occupied_until=start + timedelta(hours=2) + instrument.buffer,
             status=status, purpose="新产品研发测试", decided_at=now if status == BookingStatus.APPROVED else None)
+
+
+def pay_demo_usage_by_voucher(now: datetime | None = None) -> UsageRecord | None:
+    """Pay one demo usage partly by innovation voucher (idempotent; call it after ``seed_vouchers_demo``).
+
+    The vouchers demo makes the demo provider institution (深圳市计量质量检测研究院, the owner of the Shenzhen
+    instruments) an approved voucher provider offering "instrument use" and issues a voucher to the demo enterprise.
+    Here the provider's staff record a recent usage of its scanning electron microscope by the demo enterprise, and
+    the enterprise pays part of the charge with its voucher through the real verbs. Returns the usage paid, or
+    ``None`` when it was done before or the registry/instrument/voucher demos are missing.
+    """
+    from techsme.instruments.models import UsageVoucherPayment
+    from techsme.instruments.services import do_pay_usage_with_voucher, do_record_usage, payable_by_voucher
+    from techsme.registry.demo import ENTERPRISE_ADMIN, PROVIDER
+    from techsme.vouchers.models import Voucher, VoucherState
+
+    enterprise = Organisation.objects.filter(kind=OrgKind.ENTERPRISE, name=DEMO_ENTERPRISE_NAME).first()
+    owner = Organisation.objects.filter(kind=OrgKind.PROVIDER, name=DEMO_PROVIDER_NAME).first()
+    if enterprise is None or owner is None:
+        return None
+    if UsageVoucherPayment.objects.filter(usage__organisation=enterprise, usage__instrument__owner=owner).exists():
+        return None
+    staff = User.objects.filter(username=PROVIDER, memberships__organisation=owner).first()
+    payer = User.objects.filter(username=ENTERPRISE_ADMIN, memberships__organisation=enterprise).first()
+    instrument = Instrument.objects.filter(owner=owner, name_zh="场发射扫描电镜").first()
+    voucher = (Voucher.objects.filter(enterprise__organisation=enterprise, state=VoucherState.ACTIVE)
+               .order_by("pk").first())
+    if staff is None or payer is None or instrument is None or voucher is None:
+        return None
+    start = timezone.localtime(now or timezone.now()).replace(hour=9, minute=0, second=0, microsecond=0)
+    start -= timedelta(days=7)
+    with transaction.atomic():
+        usage = do_record_usage(actor=staff, instrument=instrument, organisation=enterprise, start=start,
+                                end=start + timedelta(hours=3), operator="机组人员", samples=4,
+                                notes="新产品材料形貌检测（创新券支付部分费用）")
+        if payable_by_voucher(usage, voucher) <= 0:
+            transaction.set_rollback(True)
+            return None
+        do_pay_usage_with_voucher(actor=payer, usage_id=usage.pk, voucher_code=voucher.code)
+    usage.refresh_from_db()
+    return usage

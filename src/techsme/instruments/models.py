@@ -294,3 +294,26 @@ class SharingReference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.valid_from_year}: {self.effective_hours} h / {self.external_hours} h / {self.sharing_rate}"
+
+
+class UsageVoucherPayment(models.Model):
+    """The link between a usage record and the innovation-voucher contract that paid part of its charge.
+
+    The money moved through the vouchers flow (``vouchers.services.do_record_contract`` + ``do_redeem``: ledger
+    ``voucher:V`` → ``provider:R:receivable``); this row only records which contract paid how much of which usage.
+    One voucher payment per usage (the one-to-one constraints make a double submission impossible).
+    """
+
+    usage = models.OneToOneField(UsageRecord, on_delete=models.PROTECT, related_name="voucher_payment")
+    contract = models.OneToOneField("vouchers.Contract", on_delete=models.PROTECT, related_name="instrument_usage")
+    voucher = models.ForeignKey("vouchers.Voucher", on_delete=models.PROTECT, related_name="+")
+    amount = models.DecimalField(_("paid by the voucher"), max_digits=14, decimal_places=2)
+    paid_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    paid_at = models.DateTimeField(auto_now_add=True)
+
+    scope_org_field = "usage__organisation_id"
+
+    class Meta:
+        verbose_name = _("voucher payment of a usage")
+        verbose_name_plural = _("voucher payments of usage")
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="usage_voucher_amount_positive")]

@@ -10,7 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from techsme.core import search
-from techsme.core.permissions import can, scope
+from techsme.core.permissions import can, organisations, scope
 from techsme.instruments.models import (
     ACTIVE_STATUSES,
     Booking,
@@ -21,6 +21,7 @@ from techsme.instruments.models import (
     UsageRecord,
     WaitListEntry,
 )
+from techsme.instruments.permissions import BOOKER_ROLES
 
 # Value bands of the purchase value (yuan), half-open [low, high); 50万 is the national network's threshold.
 VALUE_BANDS: dict[str, tuple[Decimal, Decimal | None]] = {
@@ -147,3 +148,18 @@ def week_start(day: Any = None) -> datetime:
     day = day or timezone.localdate()
     monday = day - timedelta(days=day.weekday())
     return timezone.make_aware(datetime(monday.year, monday.month, monday.day))
+
+
+def visible_usage(user: Any) -> QuerySet:
+    """Usage records of the user's own organisations (the using side) and of the instruments the user manages."""
+    own = organisations(user, BOOKER_ROLES)
+    managed = managed_instruments(user).values("pk")
+    return UsageRecord.objects.filter(Q(organisation_id__in=own) | Q(instrument_id__in=managed)).select_related(
+        "instrument__owner", "organisation", "booking", "voucher_payment__voucher", "voucher_payment__contract")
+
+
+def usage_for(user: Any, pk: int) -> UsageRecord:
+    found = visible_usage(user).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found

@@ -37,6 +37,7 @@ from techsme.instruments.models import (
     Qualification,
     SharingReference,
     UsageRecord,
+    UsageVoucherPayment,
     WaitListEntry,
     WaitStatus,
 )
@@ -517,14 +518,131 @@ def compute_charge(instrument: Instrument, organisation_id: int, start: datetime
     return Charge(external, instrument.fee_unit, rate, quantity, amount)
 
 
-def payable_by_voucher(usage: UsageRecord) -> Decimal:
-    """Extension point for the vouchers issue: how much of ``usage.charge`` an innovation voucher may pay.
+def payment_provider(usage: UsageRecord, voucher: Any = None) -> Any:
+    """The voucher service-provider registration of the instrument's owner that a voucher payment goes to: an
+    approved registration offering "instrument use" whose programme accepts the voucher, if there is one; otherwise
+    the closest candidate (approved, then any), whose refusal the vouchers flow explains; ``None`` when the owner
+    institution never registered."""
+    from techsme.vouchers.models import ProviderState, ServiceCategory, ServiceProvider
+    from techsme.vouchers.services import accepts
 
-    Until the vouchers flow exists nothing is payable by voucher. The vouchers issue should replace this with the
-    programme's rules (only external use by an eligible enterprise, capped at the programme's share of the charge)
-    and record the payment in ``UsageRecord.paid_by_voucher`` through its own service verb and the ledger.
+    candidates = list(ServiceProvider.objects.filter(organisation_id=usage.instrument.owner_id)
+                      .select_related("programme", "organisation").order_by("pk"))
+
+    def rank(p: Any) -> tuple[bool, bool, bool, bool]:
+        approved = p.state == ProviderState.APPROVED
+        accepted = voucher is not None and accepts(p, voucher)
+        return (approved, accepted, ServiceCategory.INSTRUMENT in p.categories(),
+                voucher is not None and p.programme_id == voucher.programme_id)
+
+    return max(candidates, key=rank) if candidates else None
+
+
+def _voucher_problem(usage: UsageRecord, voucher: Any, provider: Any, today: date) -> bool:
+    """Whether the vouchers flow would certainly refuse (used only for the preview; the verbs decide)."""
+    from techsme.vouchers.models import ProviderState, ServiceCategory, VoucherState
+    from techsme.vouchers.services import accepts
+
+    return (provider is None or provider.state != ProviderState.APPROVED or voucher.state != VoucherState.ACTIVE
+            or voucher.valid_until < today or not accepts(provider, voucher)
+            or ServiceCategory.INSTRUMENT not in voucher.programme.categories
+            or ServiceCategory.INSTRUMENT not in provider.categories())
+
+
+def payable_by_voucher(usage: UsageRecord, voucher: Any = None, today: date | None = None) -> Decimal:
+    """Preview: how much of ``usage.charge`` the innovation voucher would pay (0.00 when it cannot pay).
+
+    The amount is the vouchers flow's own rule (``vouchers.services.allowed_redemption``: min(voucher balance,
+    programme's maximum contract share × charge, rounded down to the fen)). Without ``voucher``: the most that one
+    of the using enterprise's active vouchers would pay. A usage already paid by voucher has nothing left to pay.
     """
-    return Decimal("0.00")
+    from techsme.vouchers.models import Contract, Voucher, VoucherState
+    from techsme.vouchers.services import allowed_redemption
+
+    today = today or timezone.localdate()
+    if usage.charge <= 0 or UsageVoucherPayment.objects.filter(usage=usage).exists():
+        return Decimal("0.00")
+    if voucher is None:
+        vouchers = Voucher.objects.filter(enterprise__organisation_id=usage.organisation_id, state=VoucherState.ACTIVE,
+                                          valid_until__gte=today)
+        return max((payable_by_voucher(usage, v, today) for v in vouchers), default=Decimal("0.00"))
+    voucher = (Voucher.objects.select_related("account", "programme", "enterprise").get(pk=voucher.pk))
+    if voucher.enterprise.organisation_id != usage.organisation_id:
+        return Decimal("0.00")
+    provider = payment_provider(usage, voucher)
+    if _voucher_problem(usage, voucher, provider, today):
+        return Decimal("0.00")
+    return allowed_redemption(voucher, Contract(amount=usage.charge))
+
+
+def vouchers_for_usage(usage: UsageRecord, today: date | None = None) -> list[tuple[Any, Decimal]]:
+    """The using enterprise's active vouchers with what each would pay for the usage (the form's choices)."""
+    from techsme.vouchers.models import Voucher, VoucherState
+
+    today = today or timezone.localdate()
+    vouchers = (Voucher.objects.filter(enterprise__organisation_id=usage.organisation_id, state=VoucherState.ACTIVE,
+                                       valid_until__gte=today)
+                .select_related("account", "programme", "enterprise").order_by("valid_until", "pk"))
+    return [(v, payable_by_voucher(usage, v, today)) for v in vouchers]
+
+
+def do_pay_usage_with_voucher(*, actor: Any, usage_id: int, voucher_code: str,
+                              today: date | None = None) -> UsageVoucherPayment:
+    """The enterprise that used the instrument pays part of the charge with one of its innovation vouchers.
+
+    Everything goes through the vouchers flow, in one transaction: ``vouchers.services.do_record_contract`` records
+    a service contract of category "instrument use" between the enterprise and the owner institution (the provider)
+    for the usage charge, and ``vouchers.services.do_redeem`` redeems the voucher's allowed share for it (ledger
+    ``voucher:V`` → ``provider:R:receivable``, on the owner's behalf: recording the usage and its charge was the
+    owner's confirmation). Their checks (voucher expired or cancelled, foreign programme without recognition,
+    category not eligible, provider not approved, no balance) refuse with their messages and nothing is written.
+    The link and ``UsageRecord.paid_by_voucher`` are set in the same transaction. A usage is paid by voucher once:
+    a second submission is refused (``Conflict``) and changes nothing.
+    """
+    from techsme.registry.models import Enterprise
+    from techsme.vouchers import codes
+    from techsme.vouchers import services as vs
+    from techsme.vouchers.models import ServiceCategory, Voucher
+
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        usage = (UsageRecord.objects.select_for_update(of=("self",)).select_related("instrument", "organisation")
+                 .filter(pk=usage_id).first())
+        enterprise = Enterprise.objects.filter(organisation_id=usage.organisation_id).first() if usage else None
+        if usage is None or enterprise is None or not can(actor, "vouchers.contract.record", enterprise):
+            raise PermissionDenied(_("Only the enterprise that used the instrument may pay with its voucher."))
+        existing = UsageVoucherPayment.objects.filter(usage=usage).select_related("voucher").first()
+        if existing is not None:
+            raise Conflict(_("This usage has already been paid in part by voucher %(code)s; it was not paid again.")
+                           % {"code": existing.voucher.code})
+        if usage.charge <= 0:
+            raise Conflict(_("This usage has no charge to pay."))
+        code = codes.normalise(voucher_code)
+        voucher = Voucher.objects.filter(code=code).select_related("programme", "enterprise").first()
+        if voucher is None or voucher.enterprise_id != enterprise.pk:
+            raise InvalidInput([FieldError("voucher_code", _("Choose one of your enterprise's own vouchers."))])
+        provider = payment_provider(usage, voucher)
+        if provider is None:
+            raise Conflict(_("%(owner)s is not an innovation-voucher service provider, so its instrument use cannot "
+                             "be paid by voucher.") % {"owner": usage.instrument.owner.name})
+        instrument = usage.instrument
+        description = _("Use of instrument %(instrument)s on %(date)s (usage record %(n)d)") % {
+            "instrument": instrument.name_zh, "date": timezone.localtime(usage.start).date().isoformat(),
+            "n": usage.pk}
+        contract = vs.do_record_contract(
+            actor=actor, voucher_id=voucher.pk, provider_id=provider.pk, category=ServiceCategory.INSTRUMENT,
+            amount=usage.charge, description=description, submission_key=f"instrument-usage:{usage.pk}",
+            today=today)
+        contract = vs.do_redeem(actor=None, contract_id=contract.pk, voucher_code=voucher.code, today=today)
+        payment = UsageVoucherPayment.objects.create(usage=usage, contract=contract, voucher=voucher,
+                                                     amount=contract.redeemed_amount, paid_by=actor)
+        usage.paid_by_voucher = contract.redeemed_amount
+        usage.save(update_fields=["paid_by_voucher"])
+        _audit(actor, "usage.pay_by_voucher", usage, instrument,
+               {"voucher": voucher.code, "contract": contract.pk, "charge": usage.charge,
+                "paid_by_voucher": contract.redeemed_amount,
+                "paid_by_enterprise": usage.charge - contract.redeemed_amount})
+    return payment
 
 
 def do_record_usage(*, actor: Any, instrument: Instrument, start: datetime, end: datetime,

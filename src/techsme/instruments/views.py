@@ -151,14 +151,60 @@ def my_bookings(request: HttpRequest) -> HttpResponse:
     })
 
 
+def _usage_context(request: HttpRequest, usage: UsageRecord | None) -> dict[str, Any]:
+    """The usage card: the voucher split, and for the using enterprise the "pay with a voucher" choices."""
+    if usage is None:
+        return {"usage": None}
+    payment = getattr(usage, "voucher_payment", None)  # RelatedObjectDoesNotExist is an AttributeError
+    may_pay = (payment is None and usage.charge > 0
+               and usage.organisation_id in set(organisations(request.user, BOOKER_ROLES)))
+    options = []
+    if may_pay:
+        for voucher, amount in services.vouchers_for_usage(usage):
+            options.append({"voucher": voucher, "balance": voucher.account.balance, "voucher_part": amount,
+                            "enterprise_part": usage.charge - amount})
+    return {"usage": usage, "payment": payment, "may_pay": may_pay, "voucher_options": options,
+            "enterprise_part": usage.charge - usage.paid_by_voucher}
+
+
 @login_required
 def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
     booking = selectors.booking_for(request.user, pk)
+    usage = selectors.visible_usage(request.user).filter(booking=booking).first()
     return render(request, "instruments/booking.html", {
         "booking": booking, "may_manage": can(request.user, "instrument.manage", booking.instrument),
         "active": ACTIVE_STATUSES, "now": timezone.now(),
-        "usage": UsageRecord.objects.filter(booking=booking).first(),
-    })
+    } | _usage_context(request, usage))
+
+
+@login_required
+def usage_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    usage = selectors.usage_for(request.user, pk)
+    if usage.booking_id:
+        return redirect("instruments:booking", pk=usage.booking_id)
+    return render(request, "instruments/usage.html", _usage_context(request, usage))
+
+
+@login_required
+@require_POST
+def pay_usage(request: HttpRequest, pk: int) -> HttpResponse:
+    """The using enterprise pays part of a usage charge with one of its innovation vouchers."""
+    usage = selectors.usage_for(request.user, pk)
+    try:
+        payment = services.do_pay_usage_with_voucher(actor=request.user, usage_id=usage.pk,
+                                                     voucher_code=request.POST.get("voucher_code", ""))
+    except InvalidInput as exc:
+        messages.error(request, " ".join(str(e.message) for e in exc.errors))
+    except (Conflict, PermissionDenied) as exc:
+        messages.error(request, str(exc) or _("You may not do this."))
+    else:
+        messages.success(request, _("Voucher %(code)s paid %(voucher)s of the charge; your enterprise pays the "
+                                    "remaining %(rest)s to the instrument's owner.") % {
+            "code": payment.voucher.code, "voucher": f"¥{payment.amount:,.2f}",
+            "rest": f"¥{usage.charge - payment.amount:,.2f}"})
+    if usage.booking_id:
+        return redirect("instruments:booking", pk=usage.booking_id)
+    return redirect("instruments:usage_detail", pk=usage.pk)
 
 
 ACTIONS = {

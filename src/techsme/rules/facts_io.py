@@ -19,6 +19,7 @@ import polars as pl
 from stdnum.cn import uscc as uscc_number
 
 from techsme import refdata
+from techsme.cells import NEEDS_QUOTE_PATTERN, safe_cell
 from techsme.rules.engine import REGISTRY, Variable
 from techsme.rules.errors import InputFileError
 
@@ -313,7 +314,7 @@ def write_results(frame: pl.DataFrame, path: str | Path) -> None:
     if suffix == ".csv":
         with path.open("wb") as handle:
             handle.write("\ufeff".encode())
-            frame.write_csv(handle)
+            _formula_safe(frame).write_csv(handle)
     elif suffix == ".parquet":
         frame.with_columns(
             pl.col(c).cast(pl.Decimal(20, 2)) for c in money_columns(frame.columns)
@@ -326,10 +327,20 @@ def write_results(frame: pl.DataFrame, path: str | Path) -> None:
         sheet.append(frame.columns)
         money = set(money_columns(frame.columns))
         for row in frame.iter_rows(named=True):
-            sheet.append([Decimal(v) if k in money and v is not None else v for k, v in row.items()])
+            sheet.append([Decimal(v) if k in money and v is not None else safe_cell(v) for k, v in row.items()])
         workbook.save(path)
     else:
         raise InputFileError(f"{path}: unknown file type {suffix!r} (use .csv, .xlsx or .parquet)")
+
+
+def _formula_safe(frame: pl.DataFrame) -> pl.DataFrame:
+    """Text columns with formula-like cells quoted (see ``techsme.cells``); money columns are numbers as text."""
+    money = set(money_columns(frame.columns))
+    text = [c for c, dtype in frame.schema.items() if dtype == pl.String and c not in money]
+    return frame.with_columns(
+        pl.when(pl.col(c).str.contains(NEEDS_QUOTE_PATTERN)).then(pl.lit("'") + pl.col(c)).otherwise(pl.col(c)).alias(c)
+        for c in text
+    )
 
 
 def money_columns(columns: Iterable[str]) -> list[str]:

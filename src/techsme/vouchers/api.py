@@ -11,12 +11,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from ninja import Router, Schema, Status
 
 from techsme.accounts.models import Organisation
 from techsme.core.errors import FieldError, InvalidInput
-from techsme.vouchers import selectors
+from techsme.vouchers import catalogue, exports, programme_services, selectors
 from techsme.vouchers import services as s
 from techsme.vouchers.models import Application, Contract, Programme, ReimbursementBatch, ServiceProvider, Voucher
 
@@ -62,6 +62,20 @@ class ProgrammeOut(Schema):
     valid_until: date
     recognised: list[int]
     budget_free: Decimal | None = None
+    state: str = "open"
+    state_reason: str = ""
+    description: str = ""
+
+
+class ProgrammeEditIn(Schema):
+    """Only the fields given are changed."""
+
+    cap_per_enterprise_year: str | None = None
+    cap_per_application: str | None = None
+    max_contract_share: str | None = None
+    categories: list[str] | None = None
+    valid_until: date | None = None
+    description: str | None = None
 
 
 def _programme(p: Programme, show_budget: bool) -> dict[str, Any]:
@@ -71,6 +85,7 @@ def _programme(p: Programme, show_budget: bool) -> dict[str, Any]:
         "max_contract_share": p.max_contract_share, "categories": p.categories, "eligibility": p.eligibility,
         "valid_until": p.valid_until, "recognised": list(p.recognised.values_list("pk", flat=True)),
         "budget_free": p.budget_account.balance if show_budget and p.budget_account_id else None,
+        "state": p.state, "state_reason": p.state_reason, "description": p.description,
     }
 
 
@@ -194,6 +209,7 @@ class ServiceIn(Schema):
     category: str = ""
     price: str = ""
     unit: str = ""
+    description: str = ""
 
 
 class ProviderIn(Schema):
@@ -201,14 +217,18 @@ class ProviderIn(Schema):
     programme_id: int
     institution: str = ""
     accreditation: str = ""
+    uscc: str = ""
     services: list[ServiceIn] = []
 
 
 class ServiceOut(Schema):
+    id: int | None = None
     name: str
     category: str
     price: Decimal
     unit: str
+    description: str = ""
+    withdrawn: bool = False
 
 
 class ProviderOut(Schema):
@@ -225,8 +245,8 @@ class ProviderOut(Schema):
 def _provider(p: ServiceProvider) -> dict[str, Any]:
     return {"id": p.pk, "organisation_id": p.organisation_id, "programme_id": p.programme_id,
             "institution": p.institution, "accreditation": p.accreditation, "state": p.state, "reason": p.reason,
-            "services": [{"name": x.name, "category": x.category, "price": x.price, "unit": x.unit}
-                         for x in p.services.all()]}
+            "services": [{"id": x.pk, "name": x.name, "category": x.category, "price": x.price, "unit": x.unit,
+                          "description": x.description, "withdrawn": x.withdrawn} for x in p.services.all()]}
 
 
 class ContractIn(Schema):
@@ -428,7 +448,7 @@ def list_providers(request: HttpRequest) -> list[dict[str, Any]]:
 def register_provider(request: HttpRequest, body: ProviderIn) -> Status:
     provider = s.do_register_provider(
         actor=request.user, organisation_id=body.organisation_id, programme_id=body.programme_id,
-        institution=body.institution, accreditation=body.accreditation,
+        institution=body.institution, accreditation=body.accreditation, uscc=body.uscc,
         services=[x.dict() for x in body.services])
     return Status(201, _provider(provider))
 
@@ -441,7 +461,7 @@ def get_provider(request: HttpRequest, provider_id: int) -> dict[str, Any]:
 @router.post("/vouchers/providers/{provider_id}/services", response=_responses(ProviderOut, 201))
 def add_service(request: HttpRequest, provider_id: int, body: ServiceIn) -> Status:
     selectors.provider_for(request.user, provider_id)
-    s.do_add_provider_service(actor=request.user, provider_id=provider_id, service=body.dict())
+    catalogue.do_add_service(actor=request.user, provider_id=provider_id, data=body.dict())
     return Status(201, _provider(ServiceProvider.objects.get(pk=provider_id)))
 
 
@@ -532,3 +552,75 @@ def list_batches(request: HttpRequest) -> list[dict[str, Any]]:
         | Q(provider__organisation_id__in=organisations(request.user, {Role.PROVIDER_STAFF}))
     )
     return [_batch(b) for b in qs[:500]]
+
+
+# --- programme settings and states, provider catalogue, documents, payment files -------------------------------------
+
+
+@router.patch("/vouchers/programmes/{programme_id}", response=_responses(ProgrammeOut))
+def edit_programme(request: HttpRequest, programme_id: int, body: ProgrammeEditIn) -> dict[str, Any]:
+    """Change editable settings (409 once the programme is closed)."""
+    selectors.programme_for(request.user, programme_id)
+    changes = {k: v for k, v in body.dict().items() if v is not None}
+    programme = programme_services.do_edit_programme(actor=request.user, programme_id=programme_id, **changes)
+    return _programme(programme, True)
+
+
+def _programme_move(request: HttpRequest, programme_id: int, func: Any, reason: str) -> dict[str, Any]:
+    selectors.programme_for(request.user, programme_id)
+    programme = func(actor=request.user, programme_id=programme_id, reason=reason)
+    programme.budget_account.refresh_from_db()
+    return _programme(programme, True)
+
+
+@router.post("/vouchers/programmes/{programme_id}/suspend", response=_responses(ProgrammeOut))
+def suspend_programme(request: HttpRequest, programme_id: int, body: ReasonIn) -> dict[str, Any]:
+    """open → suspended (no new applications or issuances); reason required."""
+    return _programme_move(request, programme_id, programme_services.do_suspend_programme, body.reason)
+
+
+@router.post("/vouchers/programmes/{programme_id}/resume", response=_responses(ProgrammeOut))
+def resume_programme(request: HttpRequest, programme_id: int, body: ReasonIn) -> dict[str, Any]:
+    """suspended → open."""
+    return _programme_move(request, programme_id, programme_services.do_resume_programme, body.reason)
+
+
+@router.post("/vouchers/programmes/{programme_id}/close", response=_responses(ProgrammeOut))
+def close_programme(request: HttpRequest, programme_id: int, body: ReasonIn) -> dict[str, Any]:
+    """open/suspended → closed; the free budget returns to ``world:finance:<region>``; reason required."""
+    return _programme_move(request, programme_id, programme_services.do_close_programme, body.reason)
+
+
+@router.put("/vouchers/providers/{provider_id}/services/{service_id}", response=_responses(ProviderOut))
+def edit_service(request: HttpRequest, provider_id: int, service_id: int, body: ServiceIn) -> dict[str, Any]:
+    provider = selectors.provider_for(request.user, provider_id)
+    if not provider.services.filter(pk=service_id).exists():
+        raise Http404
+    catalogue.do_edit_service(actor=request.user, service_id=service_id, data=body.dict())
+    return _provider(provider)
+
+
+@router.delete("/vouchers/providers/{provider_id}/services/{service_id}", response=_responses(ProviderOut))
+def withdraw_service(request: HttpRequest, provider_id: int, service_id: int) -> dict[str, Any]:
+    """Withdraw a service (kept for the record, no longer offered)."""
+    provider = selectors.provider_for(request.user, provider_id)
+    if not provider.services.filter(pk=service_id).exists():
+        raise Http404
+    catalogue.do_withdraw_service(actor=request.user, service_id=service_id)
+    return _provider(provider)
+
+
+@router.get("/vouchers/contracts/{contract_id}/document", response={200: None, **ERRORS})
+def contract_document(request: HttpRequest, contract_id: int) -> Any:
+    """The contract document (enterprise of the contract, its provider, agency staff in scope; others 404)."""
+    from techsme.vouchers.views import contract_document as view
+
+    return view.__wrapped__(request, contract_id)
+
+
+@router.get("/vouchers/reimbursements/{batch_id}/export", response={200: None, **ERRORS})
+def export_batch(request: HttpRequest, batch_id: int, format: str = "xlsx") -> Any:  # noqa: A002
+    """The payment file of a batch as ``xlsx`` or ``csv`` (agency in scope, the paid provider)."""
+    if format not in ("csv", "xlsx"):
+        raise InvalidInput([FieldError("format", "csv or xlsx")])
+    return exports.batch_response(selectors.batch_for(request.user, batch_id), format)

@@ -114,6 +114,8 @@ class ProviderForm(Form):
     institution = forms.CharField(label=_("Institution"), max_length=200)
     accreditation = forms.CharField(label=_("Accreditation"), max_length=300,
                                     help_text=_("For example a CMA or CNAS certificate number."))
+    uscc = forms.CharField(label=_("Unified social credit code"), max_length=18, required=False,
+                           help_text=_("Printed on the payment file of reimbursements."))
 
 
 SERVICE_ROWS = 3
@@ -132,3 +134,24 @@ class PeriodForm(Form):
 
 class VerifyForm(Form):
     code = forms.CharField(label=_("Voucher code"), max_length=60)
+
+
+class ProgrammeEditForm(Form):
+    """The settings of a programme that may change after creation (name, agency, year and budget may not)."""
+
+    cap_per_enterprise_year = money_field(_("Cap per enterprise per year (yuan)"))
+    cap_per_application = money_field(_("Cap per application (yuan)"))
+    max_contract_share = forms.CharField(label=_("Maximum share of a contract the voucher pays"), max_length=10,
+                                         help_text=_("For example 0.5 for 50%."))
+    categories = forms.MultipleChoiceField(label=_("Eligible service categories"), choices=ServiceCategory.choices,
+                                           widget=forms.CheckboxSelectMultiple)
+    valid_until = forms.DateField(label=_("Vouchers valid until"), widget=forms.DateInput(attrs={"type": "date"}))
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class ServiceForm(Form):
+    name = forms.CharField(label=_("Service"), max_length=200)
+    category = forms.ChoiceField(label=_("Category"), choices=ServiceCategory.choices)
+    price = money_field(_("Price (yuan)"))
+    unit = forms.CharField(label=_("Unit"), max_length=40, required=False)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

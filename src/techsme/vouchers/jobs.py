@@ -1,4 +1,7 @@
-"""Background job: expire the vouchers whose validity has ended (``vouchers.expire``; idempotent)."""
+"""Background job: expire the vouchers whose validity has ended (``vouchers.expire``; idempotent).
+
+``params["programme"]`` limits the run to one programme (the button on a programme page); without it every
+programme is checked (the scheduled ``techsme expire-vouchers``)."""
 
 from datetime import date
 from typing import Any
@@ -18,4 +21,6 @@ def run_expiry(job: Job, report_progress: ProgressFn) -> dict[str, Any]:
         report_progress(100 * done // max(total, 1),
                         _("%(done)d of %(total)d vouchers checked") % {"done": done, "total": total})
 
-    return expire_due_vouchers(actor=None, today=today, progress=progress)
+    programme = job.params.get("programme")
+    return expire_due_vouchers(actor=None, today=today, progress=progress,
+                               programme_id=int(programme) if programme is not None else None)

@@ -30,8 +30,18 @@ class ServiceCategory(models.TextChoices):
     TRANSFER = "transfer", _("Technology transfer services")
 
 
+class ProgrammeState(models.TextChoices):
+    OPEN = "open", _("open")
+    SUSPENDED = "suspended", _("suspended")
+    CLOSED = "closed", _("closed")
+
+
 class Programme(models.Model):
-    """A voucher programme of one agency: its budget is the ledger account ``programme:<id>:budget``."""
+    """A voucher programme of one agency: its budget is the ledger account ``programme:<id>:budget``.
+
+    ``state`` follows ``PROGRAMME_WORKFLOW``: only an open programme takes applications and issues vouchers; closing
+    returns the unissued budget to the source account (a ledger movement).
+    """
 
     agency = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="voucher_programmes")
     name = models.CharField(_("name"), max_length=200)
@@ -46,6 +56,10 @@ class Programme(models.Model):
     )
     categories = models.JSONField(_("eligible service categories"), default=list)
     valid_until = models.DateField(_("vouchers valid until"))
+    description = models.TextField(_("description"), blank=True)
+    state = models.CharField(_("state"), max_length=12, choices=ProgrammeState.choices, default=ProgrammeState.OPEN)
+    state_reason = models.TextField(_("reason for the state"), blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
     recognised = models.ManyToManyField(
         "self", symmetrical=False, blank=True, related_name="recognised_by",
         verbose_name=_("vouchers of these programmes are accepted"),
@@ -165,6 +179,7 @@ class ServiceProvider(models.Model):
     institution = models.CharField(_("institution"), max_length=200)
     accreditation = models.CharField(_("accreditation"), max_length=300,
                                      help_text=_("For example a CMA or CNAS certificate number."))
+    uscc = models.CharField(_("unified social credit code"), max_length=18, blank=True)
     state = models.CharField(_("state"), max_length=12, choices=ProviderState.choices, default=ProviderState.PENDING)
     reason = models.TextField(_("reason"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -185,7 +200,8 @@ class ServiceProvider(models.Model):
         return self.institution
 
     def categories(self) -> set[str]:
-        return set(self.services.values_list("category", flat=True))
+        """Categories of the services currently offered (withdrawn services excluded)."""
+        return set(self.services.filter(withdrawn_at__isnull=True).values_list("category", flat=True))
 
 
 class ProviderService(models.Model):
@@ -194,6 +210,8 @@ class ProviderService(models.Model):
     category = models.CharField(_("category"), max_length=20, choices=ServiceCategory.choices)
     price = _money(_("price"))
     unit = models.CharField(_("unit"), max_length=40, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
 
     class Meta:
         ordering = ["category", "name"]
@@ -203,6 +221,10 @@ class ProviderService(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
 
 class ContractState(models.TextChoices):

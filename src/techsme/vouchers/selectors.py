@@ -295,3 +295,11 @@ def provider_summary(user: Any) -> dict[str, Any]:
 
 def transactions_of(programme: Programme) -> QuerySet[LedgerTransaction]:
     return LedgerTransaction.objects.filter(legs__account_id=programme.budget_account_id).distinct()
+
+
+def batch_for(user: Any, pk: int) -> ReimbursementBatch:
+    """A reimbursement batch of the user's provider institution, or of a programme in the agency's region."""
+    batch = visible_batches(user).filter(pk=pk).first()
+    if batch is None:
+        raise Http404
+    return batch

@@ -33,13 +33,14 @@ from techsme.core.permissions import can
 from techsme.core.permissions import roles as roles_of
 from techsme.core.workflow import PUBLIC, SYSTEM, Transition
 from techsme.registry.models import Enterprise
-from techsme.vouchers import codes, eligibility
+from techsme.vouchers import codes, eligibility, notifications
 from techsme.vouchers.models import (
     Application,
     ApplicationState,
     Contract,
     ContractState,
     Programme,
+    ProgrammeState,
     ProviderService,
     ProviderState,
     ReimbursementBatch,
@@ -152,6 +153,16 @@ def _budget_left_message(programme: Programme, free: Decimal, wanted: Decimal) -
     return _(
         "The remaining budget of programme “%(programme)s” is %(free)s, less than the %(amount)s requested."
     ) % {"programme": programme.name, "free": _yuan(free), "amount": _yuan(wanted)}
+
+
+def _check_programme_open(programme: Programme) -> None:
+    """Only an open programme takes applications and issues vouchers (see ``programme_services``)."""
+    if programme.state == ProgrammeState.SUSPENDED:
+        raise Conflict(_("Programme “%(programme)s” is suspended; it takes no applications and issues no vouchers "
+                         "for now.") % {"programme": programme.name})
+    if programme.state == ProgrammeState.CLOSED:
+        raise Conflict(_("Programme “%(programme)s” has closed; it no longer takes applications.")
+                       % {"programme": programme.name})
 
 
 def _check_voucher_usable(voucher: Voucher, today: date) -> None:
@@ -280,6 +291,9 @@ def do_fund_programme(*, actor: Any, programme_id: int, amount: Any, request_key
     programme = Programme.objects.select_related("budget_account").filter(pk=programme_id).first()
     if programme is None or not can(actor, "vouchers.programme.manage", programme):
         raise PermissionDenied(_("You may not fund this programme."))
+    if programme.state == ProgrammeState.CLOSED:
+        raise Conflict(_("Programme “%(programme)s” has closed; its budget cannot be topped up.")
+                       % {"programme": programme.name})
     if not (request_key or "").strip():
         raise _invalid("request_key", _("This form has expired; reload the page and submit it again."))
     ledger_key = f"programme:{programme.pk}:fund:{request_key.strip()[:100]}"
@@ -363,6 +377,7 @@ def do_apply(
     if programme.valid_until < today:
         raise Conflict(_("Programme “%(programme)s” has closed; it no longer takes applications.")
                        % {"programme": programme.name})
+    _check_programme_open(programme)
     failed = eligibility.failed_conditions(programme.eligibility, enterprise, programme.year)
     if failed:
         raise _invalid("enterprise", _("The enterprise is not eligible for this programme: %(conditions)s.")
@@ -419,7 +434,12 @@ def do_decide_application(
             application.save(update_fields=["state", "reason", "decided_by", "decided_at"])
             _record(actor, "vouchers.reject_application", application, enterprise.region_code,
                     enterprise.organisation_id, state=[ApplicationState.SUBMITTED, application.state], reason=reason)
+            notifications.application_decided(application)
             return application
+        # The programme row is locked so that a concurrent suspension or closure cannot slip in between.
+        programme.state = Programme.objects.select_for_update().filter(pk=programme.pk).values_list(
+            "state", flat=True).get()
+        _check_programme_open(programme)
         granted = application.amount if amount in (None, "") else parse_amount(amount)
         if granted > application.amount:
             raise _invalid("amount", _("The approved amount cannot exceed the %(amount)s applied for.")
@@ -458,6 +478,7 @@ def do_decide_application(
         _record(actor, "vouchers.issue_voucher", voucher, enterprise.region_code, enterprise.organisation_id,
                 application=application.pk, amount=granted, applied=application.amount, reason=reason,
                 code=voucher.code, transaction=voucher.issue_transaction.pk)
+        notifications.application_decided(application)
     return application
 
 
@@ -468,7 +489,17 @@ def _return_to_budget(actor: Any, voucher: Voucher, key: str, kind: str, memo: s
     if left > 0:
         do_reverse_transaction(actor=_user(actor), transaction_id=voucher.issue_transaction_id, amount=left,
                                idempotency_key=key, kind=kind, memo=memo)
+        _sweep_if_closed(actor, voucher, left, key)
     return left
+
+
+def _sweep_if_closed(actor: Any, voucher: Voucher, amount: Decimal, key: str) -> None:
+    """Value returned to the budget of a *closed* programme goes on to the source account (key ``<key>:source``)."""
+    programme = Programme.objects.select_related("budget_account").get(pk=voucher.programme_id)
+    if programme.state == ProgrammeState.CLOSED:
+        from techsme.vouchers.programme_services import return_budget_to_source
+
+        return_budget_to_source(actor, programme, f"{key}:source", amount)
 
 
 @_retrying
@@ -517,11 +548,15 @@ def do_expire_voucher(*, actor: Any, voucher_id: int, today: date | None = None)
 
 
 def expire_due_vouchers(*, actor: Any = None, today: date | None = None,
-                        progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
-    """Expire every active voucher whose validity ended before ``today`` (safe to run any number of times)."""
+                        progress: Callable[[int, int], None] | None = None,
+                        programme_id: int | None = None) -> dict[str, Any]:
+    """Expire every active voucher whose validity ended before ``today`` (safe to run any number of times);
+    with ``programme_id``, only the vouchers of that programme."""
     today = today or _today()
-    due = list(Voucher.objects.filter(state=VoucherState.ACTIVE, valid_until__lt=today).order_by("pk")
-               .values_list("pk", flat=True))
+    due_qs = Voucher.objects.filter(state=VoucherState.ACTIVE, valid_until__lt=today)
+    if programme_id is not None:
+        due_qs = due_qs.filter(programme_id=programme_id)
+    due = list(due_qs.order_by("pk").values_list("pk", flat=True))
     expired, returned = 0, ZERO
     for index, pk in enumerate(due, start=1):
         amount = do_expire_voucher(actor=actor, voucher_id=pk, today=today)
@@ -530,7 +565,10 @@ def expire_due_vouchers(*, actor: Any = None, today: date | None = None,
             returned += amount
         if progress:
             progress(index, len(due))
-    return {"expired": expired, "returned": str(returned), "today": today.isoformat()}
+    result = {"expired": expired, "returned": str(returned), "today": today.isoformat()}
+    if programme_id is not None:
+        result["programme"] = programme_id
+    return result
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -556,7 +594,7 @@ def _services(rows: Iterable[dict[str, Any]]) -> list[ProviderService]:
 @_retrying
 def do_register_provider(
     *, actor: Any, organisation_id: int, programme_id: int, institution: str, accreditation: str,
-    services: Iterable[dict[str, Any]],
+    services: Iterable[dict[str, Any]], uscc: str = "",
 ) -> ServiceProvider:
     """A service institution registers with a programme, listing its services with categories and prices."""
     organisation = Organisation.objects.filter(pk=organisation_id).first()
@@ -571,6 +609,12 @@ def do_register_provider(
     if not accreditation:
         raise _invalid("accreditation", _("Enter the accreditation of the institution (e.g. its CMA or CNAS "
                                           "certificate number)."))
+    uscc = (uscc or "").strip().upper()
+    if uscc:
+        from techsme.core.identifiers import uscc_error
+
+        if problem := uscc_error(uscc):
+            raise _invalid("uscc", problem)
     rows = _services(services)
     if not rows:
         raise _invalid("services", _("List at least one service with its category and price."))
@@ -579,7 +623,8 @@ def do_register_provider(
             raise Conflict(_("%(institution)s is already registered with this programme.")
                            % {"institution": organisation.name})
         provider = ServiceProvider.objects.create(organisation=organisation, programme=programme,
-                                                  institution=institution[:200], accreditation=accreditation[:300])
+                                                  institution=institution[:200], accreditation=accreditation[:300],
+                                                  uscc=uscc)
         for row in rows:
             row.provider = provider
         ProviderService.objects.bulk_create(rows)
@@ -776,6 +821,7 @@ def do_redeem(
         _record(actor, "vouchers.redeem", contract, voucher.programme.region_code, contract.provider.organisation_id,
                 voucher=voucher.pk, amount=pay, contract_amount=contract.amount, transaction=txn.pk,
                 state=[ContractState.RECORDED, contract.state])
+        notifications.redemption_confirmed(contract)
     return contract
 
 
@@ -823,6 +869,7 @@ def _refund(actor: Any, voucher: Voucher, contract: Contract, amount: Decimal, k
         do_reverse_transaction(actor=_user(actor), transaction_id=voucher.issue_transaction_id, amount=amount,
                                idempotency_key=f"{key}:return", kind="voucher_expire",
                                memo=f"Refund of closed voucher {voucher.code} returned to the budget")
+        _sweep_if_closed(actor, voucher, amount, f"{key}:return")
 
 
 @_retrying
@@ -939,5 +986,7 @@ def do_reimburse(*, actor: Any, programme_id: int, period: str) -> list[Reimburs
             Contract.objects.filter(pk__in=[c.pk for c in rows]).update(state=ContractState.REIMBURSED, batch=batch)
             _record(actor, "vouchers.reimburse", batch, programme.region_code, provider.organisation_id,
                     period=label, amount=total, contracts=[c.pk for c in rows])
+            if total > 0:
+                notifications.reimbursement_paid(batch, len(rows))
             batches.append(batch)
     return batches

@@ -20,7 +20,7 @@ from techsme.accounts.roles import OrgKind, Role
 from techsme.core.errors import Conflict, InvalidInput
 from techsme.core.permissions import agency_prefixes, can, organisations
 from techsme.registry.models import Enterprise
-from techsme.vouchers import eligibility, selectors
+from techsme.vouchers import catalogue, eligibility, exports, programme_services, selectors
 from techsme.vouchers import services as s
 from techsme.vouchers.forms import (
     SERVICE_ROWS,
@@ -29,17 +29,33 @@ from techsme.vouchers.forms import (
     DecisionForm,
     FundForm,
     PeriodForm,
+    ProgrammeEditForm,
     ProgrammeForm,
     ProviderForm,
     ReasonForm,
     RedeemForm,
     RefundForm,
+    ServiceForm,
     ServiceRowForm,
     VerifyForm,
 )
-from techsme.vouchers.models import ApplicationState, ContractState, ProviderState, ServiceCategory, VoucherState
+from techsme.vouchers.models import (
+    ApplicationState,
+    ContractState,
+    ProgrammeState,
+    ProviderService,
+    ProviderState,
+    ServiceCategory,
+    VoucherState,
+)
 from techsme.vouchers.permissions import action_name
 from techsme.vouchers.workflows import WORKFLOWS
+
+STATE_ACTIONS: dict[str, Callable[..., Any]] = {
+    "suspend": programme_services.do_suspend_programme,
+    "resume": programme_services.do_resume_programme,
+    "close": programme_services.do_close_programme,
+}
 
 
 def _add_errors(form: Any, exc: InvalidInput) -> None:
@@ -142,6 +158,8 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
     manages = selectors.manages(user, programme)
     fund_form = FundForm(prefix="fund")
     period_form = PeriodForm(prefix="period", initial={"period": s.current_period()})
+    state_forms = {name: ReasonForm(prefix=name) for name in ("suspend", "close")}
+    status = 200
     if request.method == "POST":
         if not manages:
             raise PermissionDenied
@@ -169,16 +187,36 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
         elif action == "expire":
             from techsme.core.jobs import start_job
 
-            job = start_job(actor=user, kind="vouchers.expire", params={})
-            messages.info(request, _("The expiry run was started as background job %(id)d; expired vouchers return "
-                                     "their balance to the budget.") % {"id": job.pk})
+            job = start_job(actor=user, kind="vouchers.expire", params={"programme": programme.pk})
+            messages.info(request, _("The expiry run was started as background job %(id)d; expired vouchers of this "
+                                     "programme return their balance to the budget.") % {"id": job.pk})
             return redirect("vouchers:programme", pk=programme.pk)
+        elif action in STATE_ACTIONS:
+            state_form = ReasonForm(request.POST, prefix=action) if action != "resume" else None
+            if state_form is None or state_form.is_valid():
+                reason = state_form.cleaned_data["reason"] if state_form is not None else ""
+                ok, _r = _attempt(request, state_form, lambda: STATE_ACTIONS[action](
+                    actor=user, programme_id=programme.pk, reason=reason))
+                if ok:
+                    messages.success(request, _("Done: %(action)s.") % {
+                        "action": WORKFLOWS["programme"].transition(action).label})
+                    return redirect("vouchers:programme", pk=programme.pk)
+                if state_form is None or not state_form.errors:
+                    status = 409
+            if state_form is not None:
+                state_forms[action] = state_form
     context: dict[str, Any] = {
         "programme": programme,
         "manages": manages,
         "rule": [[eligibility.describe(c) for c in group] for group in eligibility.normalise(programme.eligibility)],
         "recognised": programme.recognised.all(),
-        "can_apply": bool(_my_enterprises(user)) and programme.valid_until >= timezone.localdate(),
+        "can_apply": bool(_my_enterprises(user)) and programme.valid_until >= timezone.localdate()
+        and programme.state == ProgrammeState.OPEN,
+        "state_actions": [t.name for t in WORKFLOWS["programme"].allowed(s._actor_roles(user), programme.state)
+                          if t.name in STATE_ACTIONS and can(user, action_name("programme", t.name), programme)],
+        "may_edit": programme.state != ProgrammeState.CLOSED
+        and can(user, action_name("programme", "edit"), programme),
+        "state_forms": state_forms,
         "can_register": bool(_my_provider_orgs(user)),
         "fund_form": fund_form,
         "period_form": period_form,
@@ -193,7 +231,8 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "vouchers": programme.vouchers.select_related("enterprise", "account").order_by("-issued_at")[:100],
             "batches": programme.batches.select_related("provider")[:50],
         })
-    return render(request, "vouchers/programme.html", context, status=_status(fund_form, period_form))
+    return render(request, "vouchers/programme.html", context,
+                  status=max(status, _status(fund_form, period_form, *state_forms.values())))
 
 
 @login_required
@@ -353,7 +392,7 @@ def provider_register(request: HttpRequest, pk: int) -> HttpResponse:
         ok, provider = _attempt(request, form, lambda: s.do_register_provider(
             actor=request.user, organisation_id=organisation.pk, programme_id=programme.pk,
             institution=form.cleaned_data["institution"], accreditation=form.cleaned_data["accreditation"],
-            services=services))
+            services=services, uscc=form.cleaned_data.get("uscc", "")))
         if ok:
             messages.success(request, _("Your registration was sent to the agency for approval."))
             return redirect("vouchers:provider", pk=provider.pk)
@@ -380,6 +419,8 @@ def provider_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("vouchers:provider", pk=provider.pk)
     return render(request, "vouchers/provider.html", {
         "provider": provider, "form": form, "services": provider.services.all(),
+        "may_edit_services": can(request.user, action_name("provider", "edit_service"), provider)
+        and provider.state != ProviderState.REJECTED,
         "may_decide": may_decide and provider.state == ProviderState.PENDING,
     }, status=_status(form))
 
@@ -389,3 +430,104 @@ def verify(request: HttpRequest) -> HttpResponse:
     form = VerifyForm(request.GET or None)
     result = selectors.verify_code(form.cleaned_data["code"]) if form.is_bound and form.is_valid() else None
     return render(request, "vouchers/verify.html", {"form": form, "result": result})
+
+
+# --- programme settings, provider catalogue, documents, payment files ------------------------------------------------
+
+
+@login_required
+def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit the settings of a programme (managers of its agency; not once it is closed)."""
+    programme = selectors.programme_for(request.user, pk)
+    if not can(request.user, action_name("programme", "edit"), programme):
+        raise PermissionDenied
+    initial = {name: getattr(programme, name) for name in programme_services.EDITABLE}
+    form = ProgrammeEditForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        ok, _r = _attempt(request, form, lambda: programme_services.do_edit_programme(
+            actor=request.user, programme_id=programme.pk, **form.cleaned_data))
+        if ok:
+            messages.success(request, _("The programme settings were saved."))
+            return redirect("vouchers:programme", pk=programme.pk)
+        if not any(form.errors.get(f) for f in form.fields):
+            status = 409
+    return render(request, "vouchers/programme_edit.html", {"programme": programme, "form": form},
+                  status=max(status, _status(form)))
+
+
+def _catalogue_provider(request: HttpRequest, pk: int) -> Any:
+    provider = selectors.provider_for(request.user, pk)
+    if not can(request.user, action_name("provider", "edit_service"), provider):
+        raise PermissionDenied
+    return provider
+
+
+@login_required
+def provider_service_new(request: HttpRequest, pk: int) -> HttpResponse:
+    provider = _catalogue_provider(request, pk)
+    form = ServiceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        ok, _r = _attempt(request, form, lambda: catalogue.do_add_service(
+            actor=request.user, provider_id=provider.pk, data=form.cleaned_data))
+        if ok:
+            messages.success(request, _("The service was added."))
+            return redirect("vouchers:provider", pk=provider.pk)
+    return render(request, "vouchers/service_form.html", {"provider": provider, "form": form, "service": None},
+                  status=_status(form))
+
+
+@login_required
+def provider_service_edit(request: HttpRequest, pk: int, service_pk: int) -> HttpResponse:
+    provider = _catalogue_provider(request, pk)
+    service = ProviderService.objects.filter(pk=service_pk, provider=provider).first()
+    if service is None:
+        raise Http404
+    form = ServiceForm(request.POST or None, initial={f: getattr(service, f) for f in
+                                                      ("name", "category", "price", "unit", "description")})
+    status = 200
+    if request.method == "POST":
+        if request.POST.get("action") == "withdraw":
+            ok, _r = _attempt(request, None, lambda: catalogue.do_withdraw_service(
+                actor=request.user, service_id=service.pk))
+            if ok:
+                messages.success(request, _("The service was withdrawn; it is no longer offered."))
+                return redirect("vouchers:provider", pk=provider.pk)
+            status = 409
+        elif form.is_valid():
+            ok, _r = _attempt(request, form, lambda: catalogue.do_edit_service(
+                actor=request.user, service_id=service.pk, data=form.cleaned_data))
+            if ok:
+                messages.success(request, _("The service was saved."))
+                return redirect("vouchers:provider", pk=provider.pk)
+    return render(request, "vouchers/service_form.html", {"provider": provider, "form": form, "service": service},
+                  status=max(status, _status(form)))
+
+
+@login_required
+def contract_document(request: HttpRequest, pk: int) -> HttpResponse:
+    """The contract document, for the contract's enterprise, its provider and agency staff in scope (else 404)."""
+    from django.http import FileResponse
+
+    contract = selectors.contract_for(request.user, pk)
+    if not contract.document:
+        raise Http404
+    try:
+        handle = contract.document.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    name = contract.document.name.rsplit("/", 1)[-1]
+    response = FileResponse(handle, as_attachment=True, filename=name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def batch_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """The payment file of a reimbursement batch (``?format=csv`` or ``xlsx``)."""
+    batch = selectors.batch_for(request.user, pk)
+    fmt = request.GET.get("format", "xlsx")
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    return exports.batch_response(batch, fmt)

@@ -43,24 +43,30 @@ GROUPS: dict[str, str | Promise] = {
 ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("web:home", _("Home"), _everyone, ("web:home",)),
     NavEntry("web:dashboard", _("Dashboard"), _signed_in, ("web:dashboard", "web:enterprise")),
-    NavEntry("web:agency", _("Enterprises"), lambda u: can(u, "registry.export"), ("web:agency",), group="registry"),
+    # Enterprises
+    NavEntry("web:agency", _("Enterprises"), lambda u: can(u, "registry.export"), ("web:agency",), "registry"),
+    NavEntry("web:registry_import", _("Import"), lambda u: can(u, "registry.import"), ("web:registry_import",),
+             "registry"),
+    NavEntry("web:audit", _("Audit trail"), lambda u: can(u, "audit.view"), ("web:audit",), "registry"),
+    # Evaluation
     NavEntry("evaluation:home", _("Tech-SME evaluation"), _signed_in, (
         "evaluation:home", "evaluation:detail", "evaluation:edit", "evaluation:queue", "evaluation:publicity",
-        "evaluation:batch", "evaluation:import"), group="evaluation"),
+        "evaluation:batch", "evaluation:import"), "evaluation"),
     NavEntry("evaluation:public_database", _("Tech-SME database"), _everyone, (
         "evaluation:public_database", "evaluation:public_publicity", "evaluation:public_batch", "evaluation:verify",
-        "evaluation:verify_form", "evaluation:statistics"), group="evaluation"),
+        "evaluation:verify_form", "evaluation:statistics"), "evaluation"),
+    # Policies
     NavEntry("incentives:index", _("My incentives"), _signed_in, (
-        "incentives:index", "incentives:enterprise", "incentives:notifications"), group="policy"),
-    NavEntry("incentives:outreach", _("Outreach"), lambda u: can(u, "incentives.outreach"), ("incentives:outreach",), group="policy"),
+        "incentives:index", "incentives:enterprise", "incentives:notifications"), "policy"),
+    NavEntry("incentives:outreach", _("Outreach"), lambda u: can(u, "incentives.outreach"),
+             ("incentives:outreach",), "policy"),
     NavEntry("incentives:scenarios", _("Reform simulation"), lambda u: can(u, "incentives.scenario.view"), (
-        "incentives:scenarios", "incentives:scenario", "incentives:compare"), group="policy"),
+        "incentives:scenarios", "incentives:scenario", "incentives:compare"), "policy"),
     NavEntry("incentives:library", _("Policy library"), _everyone, (
-        "incentives:library", "incentives:parameter", "incentives:variable"), group="policy"),
-    NavEntry("instruments:catalogue", _("Shared instruments"), _everyone, ("instruments:",), group="services"),
-    NavEntry("vouchers:home", _("Innovation vouchers"), _signed_in, ("vouchers:",), group="services"),
-    NavEntry("web:registry_import", _("Import"), lambda u: can(u, "registry.import"), ("web:registry_import",), group="registry"),
-    NavEntry("web:audit", _("Audit trail"), lambda u: can(u, "audit.view"), ("web:audit",), group="registry"),
+        "incentives:library", "incentives:parameter", "incentives:variable"), "policy"),
+    # Services
+    NavEntry("instruments:catalogue", _("Shared instruments"), _everyone, ("instruments:",), "services"),
+    NavEntry("vouchers:home", _("Innovation vouchers"), _signed_in, ("vouchers:",), "services"),
 )
 
 

@@ -16,20 +16,23 @@ from django.views.decorators.http import require_POST
 from techsme.accounts.models import Organisation
 from techsme.core.errors import Conflict, InvalidInput
 from techsme.core.models import Job
-from techsme.core.permissions import ACTIONS, agency_prefixes, grants, scope
+from techsme.core.permissions import ACTIONS, agency_prefixes, can, grants, scope
 from techsme.evaluation import selectors, services
 from techsme.evaluation.models import (
     BatchState,
+    ChangeKind,
     Filing,
     FilingState,
     Objection,
     ObjectionState,
     OnsiteResult,
     PublicityBatch,
+    RevocationGround,
 )
 from techsme.evaluation.permissions import action_name
 from techsme.evaluation.views.common import require, run_verb
 from techsme.refdata import region_name
+from techsme.web.views.agency import industry_choices
 
 PAGE_SIZE = 50
 QUEUE_STATES = {"submitted": (FilingState.SUBMITTED,), "accepted": (FilingState.ACCEPTED,),
@@ -60,10 +63,12 @@ def queue(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("state", "submitted")
     flagged = {"yes": True, "no": False}.get(request.GET.get("flagged", ""))
     filters = {"q": request.GET.get("q", ""), "region": request.GET.get("region", ""),
+               "industry": request.GET.get("industry", "").strip()[:5],
                "flagged": request.GET.get("flagged", ""), "order": request.GET.get("order", "waiting"),
                "state": state}
     qs = selectors.review_queue(user, states=QUEUE_STATES.get(state, QUEUE_STATES["submitted"]), q=filters["q"],
-                                region=filters["region"], flagged=flagged, order=filters["order"])
+                                region=filters["region"], industry=filters["industry"], flagged=flagged,
+                                order=filters["order"])
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "evaluation/queue.html", {
         "page": page, "rows": list(page.object_list), "filters": filters,
@@ -72,7 +77,42 @@ def queue(request: HttpRequest) -> HttpResponse:
         "orders": [("waiting", _("Longest waiting first")), ("-waiting", _("Most recent first")),
                    ("name", _("Name")), ("score", _("Score, highest first"))],
         "prefixes": [(p, region_name(p.ljust(6, "0")) if p else _("everywhere")) for p in agency_prefixes(user)],
+        "industry_choices": industry_choices(),
+        "can_follow_up": can(user, "evaluation.change_report.review"),
     })
+
+
+@login_required
+def follow_up(request: HttpRequest) -> HttpResponse:
+    """Pending revocations (state, defence deadline, days left) and change reports awaiting review, in the region."""
+    user = request.user
+    require(user, "evaluation.change_report.review")
+    return render(request, "evaluation/follow_up.html", {
+        "revocations": selectors.pending_revocations(user),
+        "reports": selectors.change_reports_awaiting(user)[:500],
+        "grounds": RevocationGround.choices,
+        "can_revoke": can(user, "evaluation.revocation.notice"),
+        "major": ChangeKind.MAJOR,
+    })
+
+
+@login_required
+@require_POST
+def change_report_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    report = selectors.change_report_for(request.user, pk)
+    return run_verb(request, lambda: services.do_acknowledge_change_report(
+        actor=request.user, report=report, note=request.POST.get("note", "")),
+        _("The change report is acknowledged."), reverse("evaluation:follow_up"))
+
+
+@login_required
+@require_POST
+def change_report_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    report = selectors.change_report_for(request.user, pk)
+    return run_verb(request, lambda: services.do_revoke_from_change_report(
+        actor=request.user, report=report, ground=request.POST.get("ground", RevocationGround.CONDITIONS_NOT_MET),
+        notice_text=request.POST.get("notice_text", "")),
+        _("The notice of intended revocation was given."), reverse("evaluation:follow_up"))
 
 
 def _publisher_agencies(user: Any) -> list[Organisation]:

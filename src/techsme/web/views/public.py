@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from techsme.core.http import client_ip
 from techsme.core.permissions import agency_prefixes, grants, organisations
 from techsme.refdata import region_name
 
@@ -30,10 +31,6 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def _key(kind: str, value: str) -> str:
     return f"techsme:login-fail:{kind}:" + hashlib.sha256(value.encode()).hexdigest()[:32]
-
-
-def client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
 def _limits() -> tuple[int, int, int]:

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command, get_commands
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 DEMO_ENTERPRISES = 2000
 DEMO_SEED = 42
@@ -30,6 +30,8 @@ class Command(BaseCommand):
             self.stdout.write("Collecting static files…")
             call_command("collectstatic", interactive=False, verbosity=quiet)
         if demo:
+            if settings.PRODUCTION:
+                raise CommandError("Demo data (with its published demo passwords) is never loaded in production.")
             self._demo(verbosity)
         self.stdout.write(self.style.SUCCESS("Setup done."))
 

@@ -3,7 +3,8 @@
 import time
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from techsme.registry import demo
 
@@ -19,6 +20,8 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=42, help="random seed (same seed, same data)")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if settings.PRODUCTION:
+            raise CommandError("Demo data (with its published demo passwords) is never loaded in production.")
         if options["enterprises"] < 1:
             self.stderr.write("--enterprises must be at least 1.")
             return
