@@ -87,3 +87,12 @@ def test_setup_demo_leaves_an_existing_registry_alone(make_enterprise):
     out = _run("setup", demo=True)
     assert "already has enterprises" in out
     assert Enterprise.objects.count() == 1
+
+
+def test_demo_data_is_never_loaded_in_production(db, settings):
+    from django.core.management import CommandError, call_command
+
+    settings.PRODUCTION = True
+    for command, kwargs in (("setup", {"demo": True}), ("seed_demo", {"enterprises": 5, "seed": 1})):
+        with pytest.raises(CommandError, match="never loaded in production"):
+            call_command(command, **kwargs)

@@ -1,0 +1,23 @@
+"""Rate limits key on the client's address, also behind trusted reverse proxies."""
+
+from django.test import RequestFactory
+
+from techsme.core.http import client_ip
+
+
+def test_without_proxies_the_socket_address_counts(settings):
+    settings.TRUSTED_PROXIES = 0
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="1.2.3.4")
+    assert client_ip(request) == "10.0.0.5"  # a forged header is ignored
+
+
+def test_behind_one_proxy_the_entry_it_appended_counts(settings):
+    settings.TRUSTED_PROXIES = 1
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9")
+    assert client_ip(request) == "203.0.113.9"  # the client cannot choose its bucket by prepending entries
+
+
+def test_a_missing_header_falls_back_to_the_socket_address(settings):
+    settings.TRUSTED_PROXIES = 2
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    assert client_ip(request) == "10.0.0.1"
