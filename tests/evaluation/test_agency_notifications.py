@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.core import mail
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from techsme.evaluation.models import EvaluationYear
 from techsme.evaluation.services import (
@@ -93,7 +93,7 @@ def test_nothing_is_sent_when_the_transaction_rolls_back(flow, staff, django_cap
 def test_change_report_notifies_the_agency(flow, staff, django_capture_on_commit_callbacks) -> None:
     (registration,) = flow.registered("sz")
     mail.outbox.clear()
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=True), translation.override("en"):
         do_report_change(actor=flow.owner(registration.filing), registration=registration, kind="major",
                          changed_on=TODAY - timedelta(days=200), description="Sold the R&D division.", today=TODAY)
     assert _sent_to("sz-admin@agency.example") and _sent_to("sz-reviewer@agency.example")
@@ -127,7 +127,7 @@ def test_defence_notifies_the_agency_and_the_decision_not_to_revoke_the_enterpri
     assert not _sent_to("gz-admin@agency.example")
     assert _sent_to(owner.email)  # receipt
     mail.outbox.clear()
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=True), translation.override("en"):
         do_revoke_decide(actor=flow["sz"]["admin"], revocation=revocation, decision="not_revoked",
                          reason="The restated accounts meet the limit.", today=TODAY)
     (message,) = _sent_to(owner.email)

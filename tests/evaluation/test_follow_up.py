@@ -31,7 +31,8 @@ def _no_first_time_checks(db) -> None:
 def _report(flow, registration, kind: str = "major") -> ChangeReport:
     today = timezone.localdate()
     return do_report_change(actor=flow.owner(registration.filing), registration=registration, kind=kind,
-                            changed_on=today - timedelta(days=10), new_name="新名称科技有限公司" if kind == "name" else "",
+                            changed_on=today - timedelta(days=10),
+                            new_name="新名称科技有限公司" if kind == "name" else "",
                             description="Sold the R&D division.", today=today)
 
 
@@ -93,7 +94,7 @@ def test_follow_up_page_and_its_forms(client, flow) -> None:
     client.force_login(flow["sz"]["admin"])
     queue = client.get(reverse("evaluation:queue"))
     assert reverse("evaluation:follow_up") in queue.content.decode()
-    page = client.get(reverse("evaluation:follow_up"))
+    page = client.get(reverse("evaluation:follow_up"), HTTP_ACCEPT_LANGUAGE="en")
     html = page.content.decode()
     assert page.status_code == 200
     assert first.number in html and second.number in html and "Days left" in html
@@ -133,3 +134,37 @@ def test_follow_up_page_in_chinese(client, flow) -> None:
     client.force_login(flow["sz"]["reviewer"])
     html = client.get(reverse("evaluation:follow_up"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "剩余天数" in html and "待处理的撤销和变更报告" in html
+
+
+def test_follow_up_over_the_api(flow) -> None:
+    from django.core.management import call_command
+    from django.test import Client
+
+    from techsme.accounts.services import do_create_api_token
+
+    call_command("createcachetable", verbosity=0)
+
+    def api(user) -> Client:  # noqa: ANN001
+        _token, key = do_create_api_token(actor=user, name="test")
+        return Client(headers={"Authorization": f"Bearer {key}"})
+
+    base = "/api/v1/evaluation/change-reports"
+    first, second = flow.registered("sz", n=2)
+    report = _report(flow, first, "name")
+    major = _report(flow, second, "major")
+    assert api(flow["gz"]["reviewer"]).post(f"{base}/{report.pk}/acknowledgement", {},
+                                            content_type="application/json").status_code == 404
+    done = api(flow["sz"]["reviewer"]).post(f"{base}/{report.pk}/acknowledgement", {"note": "ok"},
+                                            content_type="application/json")
+    assert done.status_code == 200 and done.json()["acknowledged_at"] and done.json()["acknowledgement_note"] == "ok"
+    assert api(flow["sz"]["reviewer"]).post(f"{base}/{report.pk}/acknowledgement", {},
+                                            content_type="application/json").status_code == 409
+    assert api(flow["sz"]["reviewer"]).post(f"{base}/{major.pk}/revocation", {"notice_text": "x"},
+                                            content_type="application/json").status_code == 403
+    assert api(flow["gz"]["admin"]).post(f"{base}/{major.pk}/revocation", {"notice_text": "x"},
+                                         content_type="application/json").status_code == 404
+    started = api(flow["sz"]["admin"]).post(f"{base}/{major.pk}/revocation", {"notice_text": "Sold the R&D unit."},
+                                            content_type="application/json")
+    assert started.status_code == 201 and started.json()["state"] == "notice"
+    queue = api(flow["sz"]["reviewer"]).get("/api/v1/evaluation/queue", {"industry": "C"})
+    assert queue.status_code == 200 and queue.json()["count"] == 0

@@ -169,3 +169,49 @@ def test_settings_page_and_state_buttons(world):
     assert Programme.objects.get(pk=world.programme.pk).state == "suspended"
     ent_page = login(world.ent_user).get(f"/vouchers/programmes/{world.programme.pk}/").content.decode()
     assert "Apply for a voucher" not in ent_page and "suspended" in ent_page
+
+
+def test_refused_transition_on_the_page_is_409_with_the_reason(world):
+    client = login(world.manager)
+    ps.do_close_programme(actor=world.manager, programme_id=world.programme.pk, reason="done")
+    before = snapshot(world.programme)
+    response = client.post(f"/vouchers/programmes/{world.programme.pk}/", {"action": "suspend",
+                                                                          "suspend-reason": "again"})
+    assert response.status_code == 409 and "closed" in response.content.decode()
+    edit = client.post(f"/vouchers/programmes/{world.programme.pk}/edit/", {
+        "cap_per_enterprise_year": "50000", "cap_per_application": "10000", "max_contract_share": "0.5",
+        "categories": ["testing"], "valid_until": world.programme.valid_until.isoformat()})
+    assert edit.status_code == 409
+    assert snapshot(world.programme) == before
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-hans"])
+def test_new_pages_render_in_both_languages(world, lang):
+    manager = Client(headers={"Accept-Language": lang})
+    manager.force_login(world.manager)
+    lab = Client(headers={"Accept-Language": lang})
+    lab.force_login(world.lab_user)
+    service = world.provider.services.first()
+    pages = [(manager, f"/vouchers/programmes/{world.programme.pk}/edit/", "修改设置", "Edit the settings"),
+             (manager, f"/vouchers/programmes/{world.programme.pk}/", "项目状态", "State of the programme"),
+             (lab, f"/vouchers/providers/{world.provider.pk}/services/new/", "添加服务", "Add a service"),
+             (lab, f"/vouchers/providers/{world.provider.pk}/services/{service.pk}/", "停止提供该服务",
+              "Withdraw the service")]
+    for client, url, zh, en in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert (zh if lang == "zh-hans" else en) in response.content.decode(), url
+
+
+def test_dashboard_after_close_counts_the_returned_budget_as_neither_used_nor_free(world):
+    from techsme.vouchers.selectors import programme_figures
+
+    voucher = issue(world, "20000")
+    ps.do_close_programme(actor=world.manager, programme_id=world.programme.pk, reason="end")
+    f = programme_figures(Programme.objects.get(pk=world.programme.pk))
+    assert (f.funded, f.returned, f.free, f.committed, f.used) == (D("20000.00"), D("80000.00"), D("0.00"),
+                                                                   D("20000.00"), D("0.00"))
+    s.do_cancel_voucher(actor=world.manager, voucher_id=voucher.pk, reason="x")
+    f = programme_figures(Programme.objects.get(pk=world.programme.pk))
+    assert (f.funded, f.returned, f.free, f.committed, f.used) == (D("0.00"), D("100000.00"), D("0.00"),
+                                                                   D("0.00"), D("0.00"))

@@ -248,11 +248,12 @@ def submit(request: HttpRequest, filing_id: int, payload: SubmitIn) -> dict[str,
 @router.get("/evaluation/queue", response={200: FilingPage, **ERRORS},
             summary="The review queue of your region (order: waiting, -waiting, name, score)")
 def review_queue(request: HttpRequest, state: str = FilingState.SUBMITTED, q: str = "", region: str = "",
-                 flagged: bool | None = None, order: str = "waiting", limit: int = 50,
+                 industry: str = "", flagged: bool | None = None, order: str = "waiting", limit: int = 50,
                  offset: int = 0) -> dict[str, Any]:
     if not can(request.user, "evaluation.review_queue"):
         raise PermissionDenied(_("You may not review filings."))
-    qs = selectors.review_queue(request.user, states=(state,), q=q, region=region, flagged=flagged, order=order)
+    qs = selectors.review_queue(request.user, states=(state,), q=q, region=region, industry=industry,
+                                flagged=flagged, order=order)
     return {"count": qs.count(), "items": [_summary(f) for f in qs[offset: offset + _limit(limit)]]}
 
 
@@ -517,6 +518,51 @@ def revocation_decide(request: HttpRequest, revocation_id: int, payload: Revocat
     return _revocation_out(services.do_revoke_decide(actor=request.user,
                                                      revocation=_revocation(request, revocation_id),
                                                      decision=payload.decision, reason=payload.reason))
+
+
+class ChangeReportOut(Schema):
+    id: int
+    number: str
+    kind: str
+    changed_on: date
+    late: bool
+    acknowledged_at: datetime | None
+    acknowledgement_note: str
+    revocation_id: int | None
+
+
+def _change_report_out(r: Any) -> dict[str, Any]:
+    return {"id": r.pk, "number": r.registration.number, "kind": r.kind, "changed_on": r.changed_on, "late": r.late,
+            "acknowledged_at": r.acknowledged_at, "acknowledgement_note": r.acknowledgement_note,
+            "revocation_id": r.revocation_id}
+
+
+class AcknowledgementIn(Schema):
+    note: str = ""
+
+
+@router.post("/evaluation/change-reports/{report_id}/acknowledgement", response={200: ChangeReportOut, **ERRORS},
+             summary="The agency has reviewed a change report (reviewers and agency administrators of the region)")
+def change_report_acknowledge(request: HttpRequest, report_id: int, payload: AcknowledgementIn) -> dict[str, Any]:
+    report = selectors.change_report_for(request.user, report_id)
+    return _change_report_out(services.do_acknowledge_change_report(actor=request.user, report=report,
+                                                                    note=payload.note))
+
+
+class ChangeRevocationIn(Schema):
+    ground: str = Field("conditions_not_met", description="A legal ground (default: no longer meets the conditions)")
+    notice_text: str
+    defence_deadline: date | None = None
+
+
+@router.post("/evaluation/change-reports/{report_id}/revocation", response={201: RevocationOut, **ERRORS},
+             summary="Start a revocation notice from a reported major change that affects the conditions")
+def change_report_revoke(request: HttpRequest, report_id: int, payload: ChangeRevocationIn) -> Status:
+    report = selectors.change_report_for(request.user, report_id)
+    revocation = services.do_revoke_from_change_report(actor=request.user, report=report, ground=payload.ground,
+                                                       notice_text=payload.notice_text,
+                                                       defence_deadline=payload.defence_deadline)
+    return Status(201, _revocation_out(revocation))
 
 
 class ImportOut(Schema):

@@ -115,6 +115,10 @@ def seed_evaluation_demo(*, today: date | None = None) -> dict[str, int]:
         for registration in closed[PLAN["revoked"]: PLAN["revoked"] + PLAN["revocation_pending"]]:
             s.do_revoke_notice(actor=agency_admin, registration=registration, ground="conditions_not_met",
                                notice_text="企业年度数据显示销售收入已超过规模上限。", today=today)
+        # A change report waiting for the agency's review (the follow-up page).
+        reporting = closed[PLAN["revoked"] + PLAN["revocation_pending"]]
+        s.do_report_change(actor=root, registration=reporting, kind="major", changed_on=today - timedelta(days=20),
+                           description="企业出售了研发部门，科技人员减少一半。", today=today)
         # An open publicity batch, one objection waiting.
         filings = [accepted(sz, reviewer) for _ in range(PLAN["in_publicity"])]
         batch = s.do_publish_batch(actor=manager, agency=province, filing_ids=[f.pk for f in filings],

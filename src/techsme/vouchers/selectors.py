@@ -190,6 +190,7 @@ def visible_batches(user: Any) -> QuerySet[ReimbursementBatch]:
 @dataclass
 class ProgrammeFigures:
     funded: Decimal = ZERO
+    returned: Decimal = ZERO  # given back to the source account when the programme closed (not counted in funded)
     free: Decimal = ZERO
     committed: Decimal = ZERO
     used: Decimal = ZERO
@@ -228,6 +229,9 @@ def programme_figures(programme: Programme) -> ProgrammeFigures:
     budget_id = programme.budget_account_id
     f.funded = sum(LedgerLeg.objects.filter(account_id=budget_id, transaction__kind="fund")
                    .values_list("amount", flat=True), ZERO)
+    f.returned = -sum(LedgerLeg.objects.filter(account_id=budget_id, transaction__kind="programme_return")
+                      .values_list("amount", flat=True), ZERO)
+    f.funded -= f.returned
     programme.budget_account.refresh_from_db(fields=["balance"])
     f.free = programme.budget_account.balance
     vouchers = list(programme.vouchers.select_related("account", "enterprise"))

@@ -110,7 +110,8 @@ def _is_agency(user: Any) -> bool:
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     user = request.user
-    context: dict[str, Any] = {"open_programmes": selectors.open_programmes().order_by("-year", "name")}
+    context: dict[str, Any] = {"open_programmes": selectors.open_programmes().exclude(
+        state=ProgrammeState.CLOSED).order_by("-year", "name")}
     if _is_agency(user):
         programmes = list(selectors.managed_programmes(user).order_by("-year", "name"))
         context["managed"] = [(p, selectors.programme_figures(p)) for p in programmes]
@@ -201,8 +202,8 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     messages.success(request, _("Done: %(action)s.") % {
                         "action": WORKFLOWS["programme"].transition(action).label})
                     return redirect("vouchers:programme", pk=programme.pk)
-                if state_form is None or not state_form.errors:
-                    status = 409
+                if state_form is None or not any(state_form.errors.get(f) for f in state_form.fields):
+                    status = 409  # refused by the state table (or the ledger): a conflict, not bad input
             if state_form is not None:
                 state_forms[action] = state_form
     context: dict[str, Any] = {
@@ -232,7 +233,7 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "batches": programme.batches.select_related("provider")[:50],
         })
     return render(request, "vouchers/programme.html", context,
-                  status=max(status, _status(fund_form, period_form, *state_forms.values())))
+                  status=status if status != 200 else _status(fund_form, period_form, *state_forms.values()))
 
 
 @login_required
@@ -453,7 +454,7 @@ def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if not any(form.errors.get(f) for f in form.fields):
             status = 409
     return render(request, "vouchers/programme_edit.html", {"programme": programme, "form": form},
-                  status=max(status, _status(form)))
+                  status=status if status != 200 else _status(form))
 
 
 def _catalogue_provider(request: HttpRequest, pk: int) -> Any:
@@ -501,7 +502,7 @@ def provider_service_edit(request: HttpRequest, pk: int, service_pk: int) -> Htt
                 messages.success(request, _("The service was saved."))
                 return redirect("vouchers:provider", pk=provider.pk)
     return render(request, "vouchers/service_form.html", {"provider": provider, "form": form, "service": service},
-                  status=max(status, _status(form)))
+                  status=status if status != 200 else _status(form))
 
 
 @login_required

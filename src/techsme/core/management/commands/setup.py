@@ -56,11 +56,12 @@ class Command(BaseCommand):
 
     def _domain_demos(self) -> list[tuple[str, Any]]:
         from techsme.evaluation.demo import seed_evaluation_demo
-        from techsme.instruments.demo import seed_instruments
+        from techsme.instruments.demo import pay_demo_usage_by_voucher, seed_instruments
         from techsme.vouchers.demo import seed_vouchers_demo
 
         return [
             ("tech-SME evaluation filings, publicity and registrations", seed_evaluation_demo),
             ("shared instruments, bookings and usage", lambda: seed_instruments(DEMO_SEED)),
             ("innovation-voucher programmes, vouchers and contracts", seed_vouchers_demo),
+            ("an instrument usage paid partly by voucher", pay_demo_usage_by_voucher),
         ]
