@@ -141,5 +141,11 @@ def test_owner_adds_an_instrument_with_a_photo(client, lab):
     assert response.status_code == 302
     instrument = Instrument.objects.get(name_zh="原子力显微镜")
     assert instrument.owner == lab["sz"] and instrument.photo.name.endswith(".png")
+    page = client.get(reverse("instruments:instrument", args=[instrument.pk])).content.decode()
+    photo_url = reverse("instruments:photo", args=[instrument.pk])
+    assert photo_url in page and "/media/" not in page  # uploads are never linked by their storage path
+    photo = client.get(photo_url)
+    assert photo.status_code == 200 and photo["Content-Type"] == "image/png"
+    assert b"".join(photo.streaming_content).startswith(b"\x89PNG")
     client.login(username=lab["user_a"].username, password=PASSWORD)
     assert client.get(reverse("instruments:new")).status_code == 403

@@ -7,6 +7,7 @@ app_name = "instruments"
 urlpatterns = [
     path("", views.catalogue, name="catalogue"),
     path("<int:pk>/", views.instrument_page, name="instrument"),
+    path("<int:pk>/photo/", views.instrument_photo, name="photo"),
     path("<int:pk>/book/", views.book, name="book"),
     path("<int:pk>/edit/", views.instrument_edit, name="edit"),
     path("<int:pk>/outages/new/", views.add_outage, name="outage_new"),

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -83,6 +83,21 @@ def _calendar(instrument: Instrument, monday: datetime, user: Any) -> dict[str, 
     listed = [{"start": s.start, "end": s.end, "label": SLOT_LABELS[s.kind], "note": s.label} for s in slots]
     return {"days": days, "rows": rows, "slots": listed, "prev": (monday - timedelta(days=7)).date().isoformat(),
             "next": (monday + timedelta(days=7)).date().isoformat(), "monday": monday}
+
+
+PHOTO_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
+
+
+def instrument_photo(request: HttpRequest, pk: int) -> FileResponse:
+    """The instrument's photo, served only through this view (the media folder is never web-served)."""
+    instrument = selectors.instrument_for(request.user, pk)
+    suffix = "." + instrument.photo.name.rsplit(".", 1)[-1].lower() if instrument.photo else ""
+    if suffix not in PHOTO_TYPES:
+        raise Http404
+    response = FileResponse(instrument.photo.open("rb"), content_type=PHOTO_TYPES[suffix])
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 def instrument_page(request: HttpRequest, pk: int, form: BookingForm | None = None,
