@@ -21,6 +21,9 @@ def test_contract_document_is_stored_and_checked(world, settings, tmp_path):
     with pytest.raises(s.InvalidInput, match="PDF, JPEG or PNG"):
         s.do_record_contract(**args, submission_key=key(),
                              document=SimpleUploadedFile("contract.exe", b"MZ...", "application/octet-stream"))
+    with pytest.raises(s.InvalidInput, match="PDF, JPEG or PNG"):  # the name says PDF, the bytes say otherwise
+        s.do_record_contract(**args, submission_key=key(),
+                             document=SimpleUploadedFile("contract.pdf", b"MZ\x90\x00 renamed", "application/pdf"))
     contract = s.do_record_contract(**args, submission_key=key(),
                                     document=SimpleUploadedFile("contract.pdf", b"%PDF-1.4 test", "application/pdf"))
     assert contract.document.name.endswith(".pdf")

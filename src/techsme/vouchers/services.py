@@ -31,6 +31,7 @@ from techsme.core.ledger import (
 from techsme.core.models import LedgerTransaction
 from techsme.core.permissions import can
 from techsme.core.permissions import roles as roles_of
+from techsme.core.uploads import sniff_type
 from techsme.core.workflow import PUBLIC, SYSTEM, Transition
 from techsme.registry.models import Enterprise
 from techsme.vouchers import codes, eligibility, notifications
@@ -675,7 +676,7 @@ def _check_document(document: Any) -> None:
     if document is None:
         return
     name = (getattr(document, "name", "") or "").lower()
-    if not any(name.endswith(ext) for ext in DOCUMENT_TYPES):
+    if not any(name.endswith(ext) for ext in DOCUMENT_TYPES) or sniff_type(document) is None:
         raise _invalid("document", _("The contract document must be a PDF, JPEG or PNG file."))
     if getattr(document, "size", 0) > MAX_DOCUMENT_BYTES:
         raise _invalid("document", _("The contract document is larger than 10 MB."))
