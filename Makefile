@@ -41,10 +41,13 @@ bench: $(VENV)/.installed-dev $(OPENFISCA_VENV)/.installed
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests bench
 
-## make messages: refresh the translation catalogues after changing user-facing strings
+## make messages: refresh every app's translation catalogue after changing user-facing strings (needs gettext)
+APPS_WITH_CATALOGUES := $(patsubst src/techsme/%/locale,%,$(wildcard src/techsme/*/locale))
 messages: $(VENV)/.installed-dev
-	cd src/techsme && ../../$(BIN)/django-admin makemessages --locale zh_Hans --no-obsolete --ignore 'rules/*' \
-		--settings techsme.settings --pythonpath ..
+	for app in $(APPS_WITH_CATALOGUES); do \
+		(cd src/techsme/$$app && ../../../$(BIN)/python -P -m django makemessages --locale zh_Hans --no-obsolete \
+			--settings techsme.settings --pythonpath ../..) || exit 1; \
+	done
 	$(TECHSME) compile-messages
 
 clean-db:
