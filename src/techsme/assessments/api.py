@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from techsme import rules
+from techsme.core.api_schemas import ErrorOut
 
 router = Router(tags=["rules"])
 
@@ -28,10 +29,6 @@ class AssessOut(Schema):
     results: list[dict[str, Any]]
     bad_rows: int
 
-
-class ErrorOut(Schema):
-    detail: str
-    errors: list[dict[str, Any]] = []
 
 
 @router.post(

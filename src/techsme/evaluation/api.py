@@ -29,6 +29,7 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from techsme.accounts.models import Organisation
+from techsme.core.api_schemas import ERRORS, PUBLIC_ERRORS, ErrorItem, ErrorOut
 from techsme.core.errors import FieldError, InvalidInput
 from techsme.core.permissions import can, scope
 from techsme.evaluation import selectors, services
@@ -50,19 +51,8 @@ router = Router(tags=["evaluation"])
 MAX_LIMIT = 500
 
 
-class ErrorItem(Schema):
-    field: str
-    message: str
-    row: int | None = None
 
 
-class ErrorOut(Schema):
-    detail: str
-    errors: list[ErrorItem] = []
-
-
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
-PUBLIC_ERRORS = {404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut}
 
 
 # --- shapes -----------------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from ninja import Router, Schema, Status
 
+from techsme.core.api_schemas import ERRORS
 from techsme.core.permissions import can
 from techsme.incentives import selectors
 from techsme.incentives.consultation import consult
@@ -22,12 +23,7 @@ from techsme.registry.selectors import facts_record
 router = Router(tags=["incentives"])
 
 
-class ErrorOut(Schema):
-    detail: str
-    errors: list[dict[str, Any]] = []
 
-
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
 @router.get("/incentives/enterprises/{pk}", response={200: dict, **ERRORS})

@@ -18,6 +18,7 @@ from ninja.files import UploadedFile
 from pydantic import Field, create_model
 
 from techsme import refdata
+from techsme.core.api_schemas import ERRORS, ErrorItem
 from techsme.core.errors import FieldError, InvalidInput
 from techsme.core.permissions import can
 from techsme.registry import selectors, services
@@ -30,18 +31,8 @@ router = Router(tags=["registry"])
 MAX_LIMIT = 500
 
 
-class ErrorItem(Schema):
-    field: str
-    message: str
-    row: int | None = None
 
 
-class ErrorOut(Schema):
-    detail: str
-    errors: list[ErrorItem] = []
-
-
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 # --- enterprises ------------------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest
 from ninja import Router, Schema, Status
 
 from techsme.accounts.models import Organisation
+from techsme.core.api_schemas import ERRORS
 from techsme.core.errors import FieldError, InvalidInput
 from techsme.vouchers import catalogue, exports, programme_services, selectors
 from techsme.vouchers import services as s
@@ -23,18 +24,8 @@ from techsme.vouchers.models import Application, Contract, Programme, Reimbursem
 router = Router(tags=["vouchers"])
 
 
-class ErrorItem(Schema):
-    field: str
-    message: str
-    row: int | None = None
 
 
-class ErrorOut(Schema):
-    detail: str
-    errors: list[ErrorItem] = []
-
-
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 def _responses(ok: Any, status: int = 200) -> dict[int, Any]:
