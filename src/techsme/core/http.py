@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.http import url_has_allowed_host_and_scheme
 
 
 def client_ip(request: HttpRequest) -> str:
@@ -17,3 +18,12 @@ def client_ip(request: HttpRequest) -> str:
         if len(hops) >= trusted:
             return hops[-trusted]
     return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def safe_next(request: HttpRequest, fallback: str) -> str:
+    """The ``next`` address of the request if it stays on this site, else ``fallback`` (no open redirects)."""
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()},
+                                                     require_https=request.is_secure()):
+        return candidate
+    return fallback

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from techsme.core.errors import Conflict, FieldError, InvalidInput
+from techsme.core.http import safe_next
 from techsme.core.permissions import agency_prefixes, can
 from techsme.evaluation import selectors, services
 from techsme.evaluation.models import (
@@ -304,7 +305,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
               "reject": _("The filing was rejected.")}
     return run_verb(request, lambda: services.do_decide_filing(actor=request.user, filing=filing, decision=decision,
                                                                reason=request.POST.get("reason", "")),
-                    labels.get(decision, ""), request.POST.get("next") or reverse("evaluation:detail", args=[pk]))
+                    labels.get(decision, ""), safe_next(request, reverse("evaluation:detail", args=[pk])))
 
 
 @login_required

@@ -11,12 +11,11 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from techsme.core.http import client_ip
+from techsme.core.http import client_ip, safe_next
 from techsme.core.permissions import agency_prefixes, grants, organisations
 from techsme.refdata import region_name
 
@@ -63,10 +62,7 @@ def clear_login_failures(username: str) -> None:
 
 @sensitive_post_parameters("password")
 def login_view(request: HttpRequest) -> HttpResponse:
-    next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
-        next_url = ""
+    next_url = safe_next(request, "")
     if request.user.is_authenticated and request.method == "GET":
         return redirect(next_url or reverse("web:dashboard"))
     locked = False

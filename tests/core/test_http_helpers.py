@@ -1,4 +1,4 @@
-"""Rate limits key on the client's address, also behind trusted reverse proxies."""
+"""Request helpers: the client address for rate limits (also behind proxies) and safe redirect targets."""
 
 from django.test import RequestFactory
 
@@ -21,3 +21,12 @@ def test_a_missing_header_falls_back_to_the_socket_address(settings):
     settings.TRUSTED_PROXIES = 2
     request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.9")
     assert client_ip(request) == "10.0.0.1"
+
+
+def test_safe_next_refuses_other_sites():
+    from techsme.core.http import safe_next
+
+    factory = RequestFactory()
+    assert safe_next(factory.post("/", {"next": "https://evil.example/x"}), "/home/") == "/home/"
+    assert safe_next(factory.post("/", {"next": "//evil.example/x"}), "/home/") == "/home/"
+    assert safe_next(factory.post("/", {"next": "/evaluation/queue/?page=2"}), "/home/") == "/evaluation/queue/?page=2"
