@@ -15,4 +15,9 @@ def sniff_type(upload: Any, allowed: tuple[str, ...] = tuple(SIGNATURES)) -> str
     upload.seek(0)
     head = upload.read(16)
     upload.seek(position)
+    return type_of_head(head, allowed)
+
+
+def type_of_head(head: bytes, allowed: tuple[str, ...] = tuple(SIGNATURES)) -> str | None:
+    """The content type among ``allowed`` whose signature starts ``head`` (the first bytes of a file), or None."""
     return next((kind for kind in allowed if head.startswith(SIGNATURES[kind])), None)

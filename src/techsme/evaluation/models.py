@@ -198,12 +198,7 @@ class FilingDecision(models.Model):
 
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
-# Accepted types, recognised by their first bytes (the name and the browser's claim are not trusted).
-DOCUMENT_SIGNATURES: dict[str, bytes] = {
-    "application/pdf": b"%PDF-",
-    "image/png": b"\x89PNG\r\n\x1a\n",
-    "image/jpeg": b"\xff\xd8\xff",
-}
+# Accepted types (PDF, PNG, JPEG) are recognised by their first bytes: see ``core.uploads``.
 
 
 def document_upload_to(instance: "SupportingDocument", filename: str) -> str:

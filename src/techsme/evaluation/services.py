@@ -25,11 +25,11 @@ from techsme.core import audit
 from techsme.core.errors import Conflict, FieldError, InvalidInput, PermissionDenied
 from techsme.core.permissions import ACTIONS, can, grants, scope
 from techsme.core.permissions import roles as roles_of
+from techsme.core.uploads import type_of_head
 from techsme.core.workdays import add_workdays, calendar_coverage_warning
 from techsme.core.workflow import PUBLIC, SYSTEM, Transition
 from techsme.evaluation import numbering
 from techsme.evaluation.models import (
-    DOCUMENT_SIGNATURES,
     MAX_DOCUMENT_BYTES,
     BatchState,
     EvaluationYear,
@@ -287,7 +287,7 @@ def do_update_filing_facts(*, actor: Any, filing: Filing, values: dict[str, Any]
 def document_errors(head: bytes, size: int) -> tuple[str | None, list[FieldError]]:
     """The content type recognised from the first bytes, and the errors (type, size) of an upload."""
     errors = []
-    content_type = next((ct for ct, magic in DOCUMENT_SIGNATURES.items() if head.startswith(magic)), None)
+    content_type = type_of_head(head)
     if content_type is None:
         errors.append(FieldError("file", _("Only PDF, PNG and JPEG files are accepted.")))
     if size > MAX_DOCUMENT_BYTES:

@@ -23,6 +23,7 @@ from techsme.core import audit
 from techsme.core.errors import Conflict, FieldError, InvalidInput
 from techsme.core.identifiers import region_error
 from techsme.core.permissions import can, organisations
+from techsme.core.uploads import sniff_type
 from techsme.instruments import categories
 from techsme.instruments.models import (
     ACTIVE_STATUSES,
@@ -46,7 +47,7 @@ from techsme.instruments.permissions import BOOKER_ROLES
 CENT = Decimal("0.01")
 OWNER_KINDS = (OrgKind.PROVIDER, OrgKind.ENTERPRISE, OrgKind.AGENCY)
 PHOTO_MAX_BYTES = 2 * 1024 * 1024
-PHOTO_SIGNATURES = {b"\x89PNG\r\n\x1a\n": "png", b"\xff\xd8\xff": "jpg"}
+PHOTO_TYPES = {"image/png": "png", "image/jpeg": "jpg"}  # accepted photo types and their file suffixes
 
 INSTRUMENT_FIELDS = (
     "name_zh", "name_en", "category_code", "model_number", "manufacturer", "purchase_value", "purchase_date",
@@ -106,9 +107,7 @@ def photo_error(upload: Any) -> str | None:
     """A message when the upload is not a PNG or JPEG image of at most 2 MB."""
     if upload.size > PHOTO_MAX_BYTES:
         return _("The photo may be at most 2 MB.")
-    head = upload.read(8)
-    upload.seek(0)
-    if not any(head.startswith(sig) for sig in PHOTO_SIGNATURES):
+    if sniff_type(upload, tuple(PHOTO_TYPES)) is None:
         return _("The photo must be a PNG or JPEG image.")
     return None
 
@@ -139,8 +138,7 @@ def do_save_instrument(*, actor: Any, owner: Organisation, data: dict[str, Any],
             if name in merged:
                 setattr(target, name, merged[name])
         if photo is not None:
-            kind = next(ext for sig, ext in PHOTO_SIGNATURES.items() if photo.read(8).startswith(sig))
-            photo.seek(0)
+            kind = PHOTO_TYPES[sniff_type(photo, tuple(PHOTO_TYPES))]
             target.photo.save(f"instrument-{target.pk or 'new'}.{kind}", photo, save=False)
         target.save()
         after = {name: getattr(target, name) for name in INSTRUMENT_FIELDS}
