@@ -618,7 +618,7 @@ class ObjectionReceipt(Schema):
                                                                                 **PUBLIC_ERRORS},
              summary="Lodge an objection during publicity (public; name and contact required; rate-limited, 429)")
 def lodge_objection(request: HttpRequest, batch_id: int, payload: ObjectionIn) -> Status:
-    from techsme.evaluation.views.common import client_ip
+    from techsme.core.http import client_ip
 
     batch = PublicityBatch.objects.filter(pk=batch_id).first()
     if batch is None:

@@ -19,12 +19,13 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from techsme.accounts.models import Membership, Organisation
-from techsme.accounts.roles import OrgKind, Role
+from techsme.accounts.models import Organisation
+from techsme.accounts.roles import Role
 from techsme.core import audit
 from techsme.core.errors import Conflict, FieldError, InvalidInput, PermissionDenied
 from techsme.core.permissions import ACTIONS, can, grants, scope
 from techsme.core.permissions import roles as roles_of
+from techsme.core.recipients import agency_emails, member_emails
 from techsme.core.uploads import type_of_head
 from techsme.core.workdays import add_workdays, calendar_coverage_warning
 from techsme.core.workflow import PUBLIC, SYSTEM, Transition
@@ -134,11 +135,7 @@ def _move(filing: Filing, name: str, actor: Any, reason: str = "", now: datetime
 
 def _recipients(enterprise: Enterprise) -> list[str]:
     emails = {enterprise.contact_email} if enterprise.contact_email else set()
-    if enterprise.organisation_id:
-        emails |= set(
-            enterprise.organisation.memberships.exclude(user__email="").values_list("user__email", flat=True)
-        )
-    return sorted(emails)
+    return sorted(emails | set(member_emails(enterprise.organisation_id)))
 
 
 def _notify(filing: Filing, subject: str, body: str) -> None:
@@ -168,12 +165,8 @@ AGENCY_NOTIFIED_ROLES = frozenset({Role.AGENCY_REVIEWER, Role.AGENCY_ADMIN})
 
 
 def agency_recipients(region_code: str, roles: frozenset[str] = AGENCY_NOTIFIED_ROLES) -> list[str]:
-    """E-mail addresses of the active agency staff with one of ``roles`` whose region prefix covers ``region_code``
-    (the grants of ``core.permissions``: a city agency of 4403 covers 440305; a national agency covers all)."""
-    rows = (Membership.objects.filter(role__in=roles, organisation__kind=OrgKind.AGENCY, user__is_active=True)
-            .exclude(user__email="").values_list("user__email", "organisation__region_code", "organisation__level"))
-    return sorted({email for email, code, level in rows
-                   if region_code.startswith(Organisation(region_code=code, level=level).region_prefix)})
+    """E-mail addresses of the active agency staff with one of ``roles`` covering ``region_code``."""
+    return agency_emails(region_code, roles)
 
 
 def _notify_agency(region_code: str, subject: str, body: str,

@@ -167,16 +167,17 @@ def do_notify_enterprises(
             break
     created: list[Notification] = []
     mails: list[tuple[str, str, str, list[str]]] = []
+    members: dict[int, list[Any]] = {}
+    for membership in Membership.objects.filter(
+            organisation_id__in=[e.organisation_id for e in enterprises if e.organisation_id]).select_related("user"):
+        members.setdefault(membership.organisation_id, []).append(membership.user)
     with transaction.atomic():
         for enterprise in enterprises:
-            members = list(Membership.objects.filter(organisation_id=enterprise.organisation_id)
-                           .select_related("user")) if enterprise.organisation_id else []
-            recipients = [m.user for m in members] or [None]
-            for user in recipients:
-                created.append(Notification.objects.create(
-                    enterprise=enterprise, recipient=user, sender=sender, topic=topic[:40], subject=subject[:200],
-                    body=body,
-                ))
+            recipients = members.get(enterprise.organisation_id, []) or [None]
+            created.extend(Notification(
+                enterprise=enterprise, recipient=user, sender=sender, topic=topic[:40], subject=subject[:200],
+                body=body,
+            ) for user in recipients)
             addresses = sorted({u.email for u in recipients if u is not None and u.email}
                                | ({enterprise.contact_email} if enterprise.contact_email else set()))
             if addresses:
@@ -185,6 +186,7 @@ def do_notify_enterprises(
                          changes={"topic": [None, topic], "subject": [None, subject],
                                   "recipients": [None, len(recipients)], "emails": [None, len(addresses)]},
                          region_code=enterprise.region_code, organisation_id=enterprise.organisation_id)
+        created = Notification.objects.bulk_create(created)
         if mails:
             transaction.on_commit(lambda: send_mass_mail(tuple(mails), fail_silently=True))
     return created

@@ -16,17 +16,13 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from techsme.accounts.models import Membership
+from techsme.core.recipients import member_emails
 
 logger = logging.getLogger(__name__)
 LANGUAGES = ("zh-hans", "en")
 
 
-def recipients(organisation_id: int) -> list[str]:
-    """The e-mail addresses of the organisation's active members (sorted, without duplicates)."""
-    emails = Membership.objects.filter(organisation_id=organisation_id, user__is_active=True).exclude(
-        user__email="").values_list("user__email", flat=True)
-    return sorted(set(emails))
+recipients = member_emails  # the organisation's active members with an address
 
 
 def _yuan(amount: Any) -> str:

@@ -10,6 +10,7 @@ from django.shortcuts import redirect
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from techsme.core import ratelimit
 from techsme.core.errors import Conflict, InvalidInput
 from techsme.core.permissions import can
 from techsme.evaluation.models import OnsiteReason
@@ -144,38 +145,20 @@ def run_verb(request: HttpRequest, action: Callable[[], Any], success: str, back
     return redirect(back)
 
 
-def client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
-
-
 OBJECTIONS_PER_IP = 5  # per hour; the setting EVALUATION_OBJECTIONS_PER_IP overrides it
 OBJECTION_WINDOW_SECONDS = 3600
-
-
-def _objection_key(ip: str) -> str:
-    import hashlib
-
-    return "techsme:objections:" + hashlib.sha256(ip.encode()).hexdigest()[:32]
 
 
 def objection_limited(ip: str) -> bool:
     """Has this address lodged its allowance of objections in the current hour? (Shared by the page and API.)"""
     from django.conf import settings
-    from django.core.cache import cache
 
     limit = int(getattr(settings, "EVALUATION_OBJECTIONS_PER_IP", OBJECTIONS_PER_IP))
-    return cache.get(_objection_key(ip), 0) >= limit
+    return ratelimit.count("objections", ip) >= limit
 
 
 def count_objection(ip: str) -> None:
-    from django.core.cache import cache
-
-    key = _objection_key(ip)
-    if not cache.add(key, 1, timeout=OBJECTION_WINDOW_SECONDS):
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=OBJECTION_WINDOW_SECONDS)
+    ratelimit.hit("objections", ip, window_seconds=OBJECTION_WINDOW_SECONDS)
 
 
 # The steps of the status history, in words.

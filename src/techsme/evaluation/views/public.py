@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from techsme.core.errors import Conflict, InvalidInput
 from techsme.core.exports import FORMATS, spreadsheet_response, write_csv, write_xlsx
+from techsme.core.http import client_ip
 from techsme.evaluation import selectors, services
 from techsme.evaluation.models import (
     BatchState,
@@ -21,7 +22,7 @@ from techsme.evaluation.models import (
     RegistrationState,
     RevocationGround,
 )
-from techsme.evaluation.views.common import client_ip, count_objection, objection_limited
+from techsme.evaluation.views.common import count_objection, objection_limited
 from techsme.refdata import industry_class, region_name
 
 PAGE_SIZE = 50

@@ -1,13 +1,11 @@
 """Home, login/logout (rate-limited), the role-routing dashboard, error pages."""
 
-import hashlib
 
 from django.conf import settings
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from techsme.core import ratelimit
 from techsme.core.http import client_ip, safe_next
 from techsme.core.permissions import agency_prefixes, grants, organisations
 from techsme.refdata import region_name
@@ -28,10 +27,6 @@ def home(request: HttpRequest) -> HttpResponse:
 
 # ---------------------------------------------------------------- login throttling
 
-def _key(kind: str, value: str) -> str:
-    return f"techsme:login-fail:{kind}:" + hashlib.sha256(value.encode()).hexdigest()[:32]
-
-
 def _limits() -> tuple[int, int, int]:
     per_user = int(settings.LOGIN_MAX_FAILURES)
     per_ip = int(getattr(settings, "LOGIN_MAX_FAILURES_PER_IP", per_user * IP_FAILURE_FACTOR))
@@ -40,24 +35,19 @@ def _limits() -> tuple[int, int, int]:
 
 def login_locked(username: str, ip: str) -> bool:
     per_user, per_ip, _window = _limits()
-    user_failures = cache.get(_key("user", username.strip().lower()), 0)
-    ip_failures = cache.get(_key("ip", ip), 0)
-    return user_failures >= per_user or ip_failures >= per_ip
+    return (ratelimit.count("login-fail:user", username.strip().lower()) >= per_user
+            or ratelimit.count("login-fail:ip", ip) >= per_ip)
 
 
 def record_login_failure(username: str, ip: str) -> None:
     """Count a failed attempt for the username (existing or not) and for the address, inside the window."""
     _per_user, _per_ip, window = _limits()
-    for key in (_key("user", username.strip().lower()), _key("ip", ip)):
-        if not cache.add(key, 1, timeout=window):
-            try:
-                cache.incr(key)
-            except ValueError:  # expired between add and incr
-                cache.set(key, 1, timeout=window)
+    ratelimit.hit("login-fail:user", username.strip().lower(), window_seconds=window)
+    ratelimit.hit("login-fail:ip", ip, window_seconds=window)
 
 
 def clear_login_failures(username: str) -> None:
-    cache.delete(_key("user", username.strip().lower()))
+    ratelimit.reset("login-fail:user", username.strip().lower())
 
 
 @sensitive_post_parameters("password")
