@@ -47,10 +47,15 @@ def _conflict(request: HttpRequest, exc: Conflict) -> HttpResponse:
 def _mount() -> None:
     from techsme.accounts.api import router as accounts_router
     from techsme.assessments.api import router as assessments_router
+    from techsme.calls.api import router as calls_router
     from techsme.evaluation.api import router as evaluation_router
+    from techsme.finance.api import router as finance_router
     from techsme.incentives.api import router as incentives_router
+    from techsme.incubation.api import router as incubation_router
     from techsme.instruments.api import router as instruments_router
+    from techsme.monitoring.api import router as monitoring_router
     from techsme.registry.api import router as registry_router
+    from techsme.transfer.api import router as transfer_router
     from techsme.vouchers.api import router as vouchers_router
 
     api.add_router("/", accounts_router)
@@ -60,6 +65,11 @@ def _mount() -> None:
     api.add_router("/", evaluation_router)
     api.add_router("/", vouchers_router)
     api.add_router("/", incentives_router)
+    api.add_router("/", incubation_router)
+    api.add_router("/", transfer_router)
+    api.add_router("/", finance_router)
+    api.add_router("/", calls_router)
+    api.add_router("/", monitoring_router)
 
 
 _mount()

@@ -49,6 +49,11 @@ INSTALLED_APPS = [
     "techsme.instruments",
     "techsme.vouchers",
     "techsme.incentives",
+    "techsme.incubation",
+    "techsme.transfer",
+    "techsme.finance",
+    "techsme.calls",
+    "techsme.monitoring",
     "techsme.web",
 ]
 

@@ -14,6 +14,11 @@ urlpatterns = [
     path("evaluation/", include("techsme.evaluation.urls")),
     path("vouchers/", include("techsme.vouchers.urls")),
     path("incentives/", include("techsme.incentives.urls")),
+    path("incubation/", include("techsme.incubation.urls")),
+    path("transfer/", include("techsme.transfer.urls")),
+    path("finance/", include("techsme.finance.urls")),
+    path("calls/", include("techsme.calls.urls")),
+    path("monitoring/", include("techsme.monitoring.urls")),
     path("verify/<str:number>/", RedirectView.as_view(pattern_name="evaluation:verify"), name="verify"),
     path("", include("techsme.web.urls")),
 ]

@@ -10,6 +10,7 @@ class OrgKind(models.TextChoices):
     BANK = "bank", _("Bank")
     AGENCY = "agency", _("Agency")
     INVESTOR = "investor", _("Investor")
+    UNIVERSITY = "university", _("University or research institute")
 
 
 class AgencyLevel(models.TextChoices):
@@ -37,6 +38,10 @@ class Role(models.TextChoices):
     PROVIDER_STAFF = "provider_staff", _("Provider staff")
     BANK_OFFICER = "bank_officer", _("Bank officer")
     EXPERT = "expert", _("Expert")
+    INSTITUTION_STAFF = "institution_staff", _("University or institute staff")
+    BROKER = "broker", _("Technology broker")
+    INVESTOR_STAFF = "investor_staff", _("Investor staff")
+    INCUBATOR_MANAGER = "incubator_manager", _("Incubator manager")
 
 
 ENTERPRISE_ROLES = frozenset({Role.ENTERPRISE_ADMIN, Role.ENTERPRISE_MEMBER})
@@ -46,7 +51,8 @@ AGENCY_ROLES = frozenset({Role.AGENCY_REVIEWER, Role.PROGRAMME_MANAGER, Role.AGE
 ROLES_BY_KIND = {
     OrgKind.ENTERPRISE: ENTERPRISE_ROLES,
     OrgKind.AGENCY: AGENCY_ROLES | {Role.EXPERT},
-    OrgKind.PROVIDER: frozenset({Role.PROVIDER_STAFF, Role.EXPERT}),
+    OrgKind.PROVIDER: frozenset({Role.PROVIDER_STAFF, Role.EXPERT, Role.BROKER, Role.INCUBATOR_MANAGER}),
     OrgKind.BANK: frozenset({Role.BANK_OFFICER}),
-    OrgKind.INVESTOR: frozenset({Role.EXPERT, Role.ENTERPRISE_MEMBER}),
+    OrgKind.INVESTOR: frozenset({Role.INVESTOR_STAFF, Role.EXPERT, Role.ENTERPRISE_MEMBER}),
+    OrgKind.UNIVERSITY: frozenset({Role.INSTITUTION_STAFF, Role.EXPERT, Role.BROKER}),
 }

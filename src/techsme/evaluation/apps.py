@@ -9,4 +9,8 @@ class EvaluationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from techsme.core.hooks import register_demo
         from techsme.evaluation import permissions  # noqa: F401 — registers the evaluation actions
+        from techsme.evaluation.demo import seed_evaluation_demo
+
+        register_demo(10, "tech-SME evaluation filings, publicity and registrations", seed_evaluation_demo)

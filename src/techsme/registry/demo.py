@@ -496,3 +496,20 @@ def seed_demo(*, enterprises: int = 2000, seed: int = 42, today: date | None = N
         created=True, message="Demo data seeded.", enterprises=len(all_enterprises), facts=len(facts),
         ip_assets=len(all_assets), users=users, edge_cases=edge,
     )
+
+
+DEMO_SIZE = 2000
+DEMO_SEED = 42
+
+
+def seed_base_demo() -> bool:
+    """The base demo for ``techsme setup --demo``: 2,000 enterprises into an empty registry. True when the database
+    holds the demo (loaded now or before); False when it has enterprises of its own (then nothing else is loaded)."""
+    from django.core.management import call_command
+
+    from techsme.registry.models import Enterprise
+
+    if not Enterprise.objects.exists():
+        call_command("seed_demo", enterprises=DEMO_SIZE, seed=DEMO_SEED)
+        return True
+    return Enterprise.objects.filter(name=DEMO_ENTERPRISE_NAME).exists()

@@ -9,4 +9,8 @@ class VouchersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from techsme.core.hooks import register_demo
         from techsme.vouchers import permissions  # noqa: F401 — registers the voucher actions
+        from techsme.vouchers.demo import seed_vouchers_demo
+
+        register_demo(30, "innovation-voucher programmes, vouchers and contracts", seed_vouchers_demo)

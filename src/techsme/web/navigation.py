@@ -38,6 +38,8 @@ GROUPS: dict[str, str | Promise] = {
     "evaluation": _("Evaluation"),
     "policy": _("Policies"),
     "services": _("Services"),
+    "innovation": _("Innovation"),
+    "monitoring": _("Monitoring"),
 }
 
 ENTRIES: tuple[NavEntry, ...] = (
@@ -67,6 +69,13 @@ ENTRIES: tuple[NavEntry, ...] = (
     # Services
     NavEntry("instruments:catalogue", _("Shared instruments"), _everyone, ("instruments:",), "services"),
     NavEntry("vouchers:home", _("Innovation vouchers"), _signed_in, ("vouchers:",), "services"),
+    NavEntry("incubation:home", _("Incubators and talent"), _everyone, ("incubation:",), "services"),
+    # Innovation: transfer, finance, funding calls (each appears once its app has a home page)
+    NavEntry("transfer:home", _("Technology transfer"), _everyone, ("transfer:",), "innovation"),
+    NavEntry("finance:home", _("Finance"), _signed_in, ("finance:",), "innovation"),
+    NavEntry("calls:home", _("Funding calls"), _everyone, ("calls:",), "innovation"),
+    # Monitoring
+    NavEntry("monitoring:home", _("Programme monitoring"), _everyone, ("monitoring:",), "monitoring"),
 )
 
 

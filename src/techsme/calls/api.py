@@ -1,0 +1,5 @@
+"""Funding calls API (under /api/v1/)."""
+
+from ninja import Router
+
+router = Router(tags=["calls"])

@@ -1,0 +1,5 @@
+"""Finance API (under /api/v1/)."""
+
+from ninja import Router
+
+router = Router(tags=["finance"])

@@ -1,0 +1,1 @@
+"""Incubation and talent: models."""

@@ -1,0 +1,5 @@
+"""Incubation and talent: pages (the navigation shows the entry once ``incubation:home`` exists)."""
+
+app_name = "incubation"
+
+urlpatterns: list = []

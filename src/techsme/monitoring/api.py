@@ -1,0 +1,5 @@
+"""Programme monitoring API (under /api/v1/)."""
+
+from ninja import Router
+
+router = Router(tags=["monitoring"])

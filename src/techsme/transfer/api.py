@@ -1,0 +1,5 @@
+"""Technology transfer API (under /api/v1/)."""
+
+from ninja import Router
+
+router = Router(tags=["transfer"])

@@ -1,0 +1,1 @@
+"""Technology transfer: models."""
