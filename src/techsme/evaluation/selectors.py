@@ -179,8 +179,8 @@ def preview_assessment(filing: Filing, changes: dict[str, Any] | None = None) ->
     ``changes`` are parsed values (``registry.facts_fields.parse_value``); the live score of the filing form.
     """
     from techsme.evaluation.scoring import assess_filing
-    from techsme.evaluation.services import _jsonable
+    from techsme.evaluation.services.common import jsonable
 
     copy = Filing(pk=filing.pk, enterprise=filing.enterprise, year=filing.year, facts_year=filing.facts_year,
-                  facts=dict(filing.facts) | _jsonable(changes or {}))
+                  facts=dict(filing.facts) | jsonable(changes or {}))
     return assess_filing(copy)
