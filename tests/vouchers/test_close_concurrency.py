@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from techsme.core.ledger import verify_balances
 from techsme.core.models import LedgerAccount, LedgerTransaction
-from techsme.vouchers import programme_services as ps
 from techsme.vouchers import services as s
 from techsme.vouchers.models import Programme, Voucher
+from techsme.vouchers.services import programmes as ps
 from tests.vouchers.test_concurrency import run_threads
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -6,6 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from techsme.core.errors import InvalidInput, PermissionDenied
 from techsme.core.models import Job, LedgerTransaction
 from techsme.vouchers import services as s
 from tests.vouchers.conftest import issue, key
@@ -18,10 +19,10 @@ def test_contract_document_is_stored_and_checked(world, settings, tmp_path):
     voucher = issue(world, "5000")
     args = dict(actor=world.ent_user, voucher_id=voucher.pk, provider_id=world.provider.pk, category="testing",
                 amount="2000", description="EMC")
-    with pytest.raises(s.InvalidInput, match="PDF, JPEG or PNG"):
+    with pytest.raises(InvalidInput, match="PDF, JPEG or PNG"):
         s.do_record_contract(**args, submission_key=key(),
                              document=SimpleUploadedFile("contract.exe", b"MZ...", "application/octet-stream"))
-    with pytest.raises(s.InvalidInput, match="PDF, JPEG or PNG"):  # the name says PDF, the bytes say otherwise
+    with pytest.raises(InvalidInput, match="PDF, JPEG or PNG"):  # the name says PDF, the bytes say otherwise
         s.do_record_contract(**args, submission_key=key(),
                              document=SimpleUploadedFile("contract.pdf", b"MZ\x90\x00 renamed", "application/pdf"))
     contract = s.do_record_contract(**args, submission_key=key(),
@@ -37,7 +38,7 @@ def test_budget_top_up_applies_once(world):
     world.programme.budget_account.refresh_from_db()
     assert world.programme.budget_account.balance == Decimal("105000.00")
     assert LedgerTransaction.objects.filter(kind="fund", idempotency_key__contains=":fund:t1").count() == 1
-    with pytest.raises(s.PermissionDenied):
+    with pytest.raises(PermissionDenied):
         s.do_fund_programme(actor=world.gz_manager, programme_id=world.programme.pk, amount="5", request_key="t2")
 
 

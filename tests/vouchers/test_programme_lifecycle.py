@@ -10,9 +10,9 @@ from django.test import Client
 from techsme.core.errors import Conflict, InvalidInput, PermissionDenied
 from techsme.core.ledger import verify_balances
 from techsme.core.models import AuditEvent, LedgerAccount, LedgerTransaction
-from techsme.vouchers import programme_services as ps
 from techsme.vouchers import services as s
 from techsme.vouchers.models import Application, Programme, ProgrammeState, Voucher
+from techsme.vouchers.services import programmes as ps
 from tests.vouchers.conftest import issue, key
 
 pytestmark = pytest.mark.django_db

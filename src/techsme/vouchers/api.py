@@ -17,7 +17,7 @@ from ninja import Router, Schema, Status
 from techsme.accounts.models import Organisation
 from techsme.core.api_schemas import ERRORS
 from techsme.core.errors import FieldError, InvalidInput
-from techsme.vouchers import catalogue, exports, programme_services, selectors
+from techsme.vouchers import catalogue, exports, selectors
 from techsme.vouchers import services as s
 from techsme.vouchers.models import Application, Contract, Programme, ReimbursementBatch, ServiceProvider, Voucher
 
@@ -553,7 +553,7 @@ def edit_programme(request: HttpRequest, programme_id: int, body: ProgrammeEditI
     """Change editable settings (409 once the programme is closed)."""
     selectors.programme_for(request.user, programme_id)
     changes = {k: v for k, v in body.dict().items() if v is not None}
-    programme = programme_services.do_edit_programme(actor=request.user, programme_id=programme_id, **changes)
+    programme = s.do_edit_programme(actor=request.user, programme_id=programme_id, **changes)
     return _programme(programme, True)
 
 
@@ -567,19 +567,19 @@ def _programme_move(request: HttpRequest, programme_id: int, func: Any, reason: 
 @router.post("/vouchers/programmes/{programme_id}/suspend", response=_responses(ProgrammeOut))
 def suspend_programme(request: HttpRequest, programme_id: int, body: ReasonIn) -> dict[str, Any]:
     """open → suspended (no new applications or issuances); reason required."""
-    return _programme_move(request, programme_id, programme_services.do_suspend_programme, body.reason)
+    return _programme_move(request, programme_id, s.do_suspend_programme, body.reason)
 
 
 @router.post("/vouchers/programmes/{programme_id}/resume", response=_responses(ProgrammeOut))
 def resume_programme(request: HttpRequest, programme_id: int, body: ReasonIn) -> dict[str, Any]:
     """suspended → open."""
-    return _programme_move(request, programme_id, programme_services.do_resume_programme, body.reason)
+    return _programme_move(request, programme_id, s.do_resume_programme, body.reason)
 
 
 @router.post("/vouchers/programmes/{programme_id}/close", response=_responses(ProgrammeOut))
 def close_programme(request: HttpRequest, programme_id: int, body: ReasonIn) -> dict[str, Any]:
     """open/suspended → closed; the free budget returns to ``world:finance:<region>``; reason required."""
-    return _programme_move(request, programme_id, programme_services.do_close_programme, body.reason)
+    return _programme_move(request, programme_id, s.do_close_programme, body.reason)
 
 
 @router.put("/vouchers/providers/{provider_id}/services/{service_id}", response=_responses(ProviderOut))

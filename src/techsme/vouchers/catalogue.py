@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from techsme.core.errors import Conflict, FieldError, InvalidInput, PermissionDenied
-from techsme.vouchers import services as s
 from techsme.vouchers.models import ProviderService, ServiceCategory, ServiceProvider
+from techsme.vouchers.services.common import authorize, parse_amount, record_event, retrying
 
 
 def _clean(data: dict[str, Any]) -> dict[str, Any]:
@@ -27,7 +27,7 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
         errors.append(FieldError("category", _("Choose a service category.")))
     price = None
     try:
-        price = s.parse_amount(data.get("price"), "price")
+        price = parse_amount(data.get("price"), "price")
     except InvalidInput as exc:
         errors.extend(exc.errors)
     if errors:
@@ -42,12 +42,12 @@ def _lock(actor: Any, service_id: int, transition: str) -> tuple[ServiceProvider
     if provider_id is None:
         raise PermissionDenied(_("You may not change this service provider."))
     provider = ServiceProvider.objects.select_for_update(of=("self",)).select_related("programme").get(pk=provider_id)
-    s._authorize(actor, "provider", transition, provider, provider.state)
+    authorize(actor, "provider", transition, provider, provider.state)
     service = ProviderService.objects.select_for_update().get(pk=service_id)
     return provider, service
 
 
-@s._retrying
+@retrying
 def do_add_service(*, actor: Any, provider_id: int, data: dict[str, Any]) -> ProviderService:
     """Add a service (name, category, price, unit, description) to a provider's catalogue."""
     with transaction.atomic():
@@ -55,15 +55,15 @@ def do_add_service(*, actor: Any, provider_id: int, data: dict[str, Any]) -> Pro
                     .filter(pk=provider_id).first())
         if provider is None:
             raise PermissionDenied(_("You may not change this service provider."))
-        s._authorize(actor, "provider", "add_service", provider, provider.state)
+        authorize(actor, "provider", "add_service", provider, provider.state)
         values = _clean(data)
         service = ProviderService.objects.create(provider=provider, **values)
-        s._record(actor, "vouchers.add_provider_service", provider, provider.programme.region_code,
+        record_event(actor, "vouchers.add_provider_service", provider, provider.programme.region_code,
                   provider.organisation_id, service=service.pk, **values)
     return service
 
 
-@s._retrying
+@retrying
 def do_edit_service(*, actor: Any, service_id: int, data: dict[str, Any]) -> ProviderService:
     """Change a service still on offer; the audit event records each changed field as [before, after]."""
     with transaction.atomic():
@@ -76,12 +76,12 @@ def do_edit_service(*, actor: Any, service_id: int, data: dict[str, Any]) -> Pro
             for k, (_before, after) in diff.items():
                 setattr(service, k, after)
             service.save(update_fields=list(diff))
-            s._record(actor, "vouchers.edit_provider_service", provider, provider.programme.region_code,
+            record_event(actor, "vouchers.edit_provider_service", provider, provider.programme.region_code,
                       provider.organisation_id, service=service.pk, **diff)
     return service
 
 
-@s._retrying
+@retrying
 def do_withdraw_service(*, actor: Any, service_id: int) -> ProviderService:
     """Stop offering a service (kept for the record). The last service on offer cannot be withdrawn."""
     with transaction.atomic():
@@ -92,6 +92,6 @@ def do_withdraw_service(*, actor: Any, service_id: int) -> ProviderService:
             raise Conflict(_("A provider must offer at least one service; add another before withdrawing this one."))
         service.withdrawn_at = timezone.now()
         service.save(update_fields=["withdrawn_at"])
-        s._record(actor, "vouchers.withdraw_provider_service", provider, provider.programme.region_code,
+        record_event(actor, "vouchers.withdraw_provider_service", provider, provider.programme.region_code,
                   provider.organisation_id, service=service.pk, name=service.name, category=service.category)
     return service

@@ -20,7 +20,7 @@ from techsme.accounts.roles import OrgKind, Role
 from techsme.core.errors import Conflict, InvalidInput
 from techsme.core.permissions import agency_prefixes, can, organisations
 from techsme.registry.models import Enterprise
-from techsme.vouchers import catalogue, eligibility, exports, programme_services, selectors
+from techsme.vouchers import catalogue, eligibility, exports, selectors
 from techsme.vouchers import services as s
 from techsme.vouchers.forms import (
     SERVICE_ROWS,
@@ -52,9 +52,9 @@ from techsme.vouchers.permissions import action_name
 from techsme.vouchers.workflows import WORKFLOWS
 
 STATE_ACTIONS: dict[str, Callable[..., Any]] = {
-    "suspend": programme_services.do_suspend_programme,
-    "resume": programme_services.do_resume_programme,
-    "close": programme_services.do_close_programme,
+    "suspend": s.do_suspend_programme,
+    "resume": s.do_resume_programme,
+    "close": s.do_close_programme,
 }
 
 
@@ -213,7 +213,7 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "recognised": programme.recognised.all(),
         "can_apply": bool(_my_enterprises(user)) and programme.valid_until >= timezone.localdate()
         and programme.state == ProgrammeState.OPEN,
-        "state_actions": [t.name for t in WORKFLOWS["programme"].allowed(s._actor_roles(user), programme.state)
+        "state_actions": [t.name for t in WORKFLOWS["programme"].allowed(s.actor_roles(user), programme.state)
                           if t.name in STATE_ACTIONS and can(user, action_name("programme", t.name), programme)],
         "may_edit": programme.state != ProgrammeState.CLOSED
         and can(user, action_name("programme", "edit"), programme),
@@ -361,7 +361,7 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     "action": WORKFLOWS["contract"].transition(action).label})
                 return redirect("vouchers:contract", pk=contract.pk)
     provider_side = can(user, "vouchers.contract.redeem", contract.provider)
-    allowed = {t.name for t in WORKFLOWS["contract"].allowed(s._actor_roles(user), contract.state)}
+    allowed = {t.name for t in WORKFLOWS["contract"].allowed(s.actor_roles(user), contract.state)}
     visible = set()
     for name in allowed:
         target = contract.provider if name in ("redeem", "confirm_delivery") else contract
@@ -442,11 +442,11 @@ def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
     programme = selectors.programme_for(request.user, pk)
     if not can(request.user, action_name("programme", "edit"), programme):
         raise PermissionDenied
-    initial = {name: getattr(programme, name) for name in programme_services.EDITABLE}
+    initial = {name: getattr(programme, name) for name in s.EDITABLE}
     form = ProgrammeEditForm(request.POST or None, initial=initial)
     status = 200
     if request.method == "POST" and form.is_valid():
-        ok, _r = _attempt(request, form, lambda: programme_services.do_edit_programme(
+        ok, _r = _attempt(request, form, lambda: s.do_edit_programme(
             actor=request.user, programme_id=programme.pk, **form.cleaned_data))
         if ok:
             messages.success(request, _("The programme settings were saved."))
