@@ -156,6 +156,14 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 IMPORT_MAX_BYTES = int(os.environ.get("TECHSME_IMPORT_MAX_BYTES", 20 * 1024 * 1024))
+# Spreadsheet imports (core.uploads, techsme.spreadsheets): checked before any cell is parsed.
+IMPORT_MAX_ROWS = int(os.environ.get("TECHSME_IMPORT_MAX_ROWS", 50_000))
+IMPORT_MAX_COLUMNS = int(os.environ.get("TECHSME_IMPORT_MAX_COLUMNS", 200))
+IMPORT_MAX_CELLS = int(os.environ.get("TECHSME_IMPORT_MAX_CELLS", 5_000_000))
+IMPORT_MAX_RATIO = int(os.environ.get("TECHSME_IMPORT_MAX_RATIO", 100))  # XLSX part: unpacked / packed size
+IMPORT_MAX_UNCOMPRESSED = int(os.environ.get("TECHSME_IMPORT_MAX_UNCOMPRESSED", 256 * 1024 * 1024))
+IMPORT_MAX_ERRORS = int(os.environ.get("TECHSME_IMPORT_MAX_ERRORS", 1000))  # listed in a report (all are counted)
+IMPORT_INLINE_MAX_BYTES = int(os.environ.get("TECHSME_IMPORT_INLINE_MAX_BYTES", 512 * 1024))  # larger: a job
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 
 EMAIL_BACKEND = os.environ.get("TECHSME_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

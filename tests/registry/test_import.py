@@ -23,7 +23,7 @@ def _errors(report) -> set[tuple[int | None, str]]:
     return {(e.row, e.field) for e in report.errors}
 
 
-def test_good_csv_creates_enterprises_facts_and_one_audit_event(run_import):
+def test_good_csv_creates_enterprises_facts_and_an_audit_event_per_enterprise_and_year(run_import):
     rows = [fact_row(1, year=2023), fact_row(1, year=2024, revenue="33000000.50"), fact_row(2, region="440306")]
     report = run_import(csv_bytes(rows))
     assert report.ok, report.errors
@@ -35,8 +35,16 @@ def test_good_csv_creates_enterprises_facts_and_one_audit_event(run_import):
     assert facts.hnte_certificate_valid is False and facts.audited_books is True and facts.resident is True
     assert facts.avg_headcount is None  # column absent → unknown
     event = AuditEvent.objects.get(verb="registry.import")
-    assert event.changes["facts_saved"] == 3 and set(event.changes["created"]) == {rows[0]["uscc"], rows[2]["uscc"]}
+    assert event.changes["facts_saved"] == 3 and event.changes["created"] == 2 and event.changes["events"] == 5
     assert event.region_code == "440300"
+    created = AuditEvent.objects.filter(verb="registry.import_enterprise")
+    assert {e.object_id for e in created} == {str(enterprise.pk), str(Enterprise.objects.get(uscc=rows[2]["uscc"]).pk)}
+    first = created.get(object_id=str(enterprise.pk))
+    assert first.changes["uscc"] == [None, rows[0]["uscc"]] and first.changes["region_code"] == [None, "440305"]
+    years = AuditEvent.objects.filter(verb="registry.import_facts")
+    assert years.count() == 3
+    year_event = years.get(object_id=str(facts.pk))
+    assert year_event.changes["revenue"] == [None, "33000000.50"] and year_event.region_code == "440305"
     assert verify_chain().ok
 
 
@@ -238,11 +246,11 @@ def test_uscc_is_normalised(run_import):
 def test_enterprise_registered_between_check_and_write_aborts_the_import(importer):
     from techsme.registry import importing
 
-    raw = {k: importing._cell(str(v)) for k, v in fact_row(60).items()}
+    raw = {k: importing.cell(str(v)) for k, v in fact_row(60).items()}
     row, errors = importing._Checker(importer, list(raw)).check(2, raw)
     assert row is not None and not errors
     Enterprise.objects.create(uscc=row.enterprise["uscc"], name="抢先登记有限公司", region_code="440305",
                               industry_code="I6513", founded_on=date(2015, 1, 1))
     with pytest.raises(importing._Changed):
-        importing._write(importer, "late.csv", [row], {})
+        importing._Writer(importer, "late.csv", None, None).write([row], {})
     assert AnnualFacts.objects.count() == 0

@@ -2,32 +2,17 @@
 
 from django.utils.translation import gettext as _
 from stdnum.cn import uscc as stdnum_uscc
-from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
 
 from techsme import refdata
+from techsme.core.values import message
+from techsme.parsing import compact_code, uscc_problem
 
 
 def uscc_error(value: str) -> str | None:
-    """None when ``value`` is a valid USCC, else a translated message saying what is wrong."""
-    code = stdnum_uscc.compact(value or "")
-    try:
-        stdnum_uscc.validate(code)
-    except InvalidLength:
-        return _("A USCC has 18 characters; this one has %(n)d.") % {"n": len(code)}
-    except InvalidFormat:
-        return _(
-            "A USCC uses only digits and the letters ABCDEFGHJKLMNPQRTUWXY (no I, O, S, V, Z), "
-            "and its first eight characters are digits."
-        )
-    except InvalidChecksum:
-        expected = stdnum_uscc.calc_check_digit(code[:17])
-        return _("The check character is wrong: it should be %(expected)s, not %(got)s.") % {
-            "expected": expected,
-            "got": code[-1],
-        }
-    except InvalidComponent:
-        return _("The registration authority or entity type code is not valid.")
-    return None
+    """None when ``value`` is a valid USCC, else a message saying what is wrong (the check of ``techsme.parsing``,
+    shared with the command line)."""
+    problem = uscc_problem(compact_code(value or ""))
+    return None if problem is None else message(problem)
 
 
 def region_error(code: str) -> str | None:

@@ -8,13 +8,13 @@ background job (kind ``evaluation.import_offline``, ``evaluation/jobs.py``) asse
 the review queue (``services.do_route_imported_filings``), reporting its progress.
 """
 
-import io
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from techsme import parsing
 from techsme.core.errors import FieldError, InvalidInput
 from techsme.core.exports import write_csv
 from techsme.core.jobs import start_job
@@ -56,19 +56,18 @@ class _Rollback(Exception):
 
 def _keys(data: bytes, filename: str) -> list[tuple[int, str, int]]:
     """(row number, USCC, tax year) of every data row (rows the registry check refuses are skipped here)."""
-    ext = registry_importing._extension(filename)
-    reader = registry_importing._rows_xlsx(data) if ext == "xlsx" else registry_importing._rows_csv(data)
-    header = [str(h).strip().lower() if h is not None else "" for h in next(reader, [])]
+    reader = registry_importing.file_rows(data, filename)
+    first = next(reader, None)
+    header = [str(h).strip().lower() if h is not None else "" for h in (first[1] if first else [])]
     out = []
-    for number, values in enumerate(reader, start=2):
-        cells = dict(zip(header, (registry_importing._cell(v) for v in values), strict=False))
-        uscc, year = cells.get("uscc"), cells.get("tax_year")
-        if uscc is None or year is None:
-            continue
+    for number, values in reader:
+        cells = dict(zip(header, values, strict=False))
         try:
-            out.append((number, str(uscc).strip().upper(), registry_importing._parse_year(year)))
-        except ValueError:
+            uscc, year = parsing.parse_uscc(cells.get("uscc")), parsing.parse_year(cells.get("tax_year"))
+        except parsing.InputError:
             continue
+        if uscc is not None and year is not None:
+            out.append((number, uscc, year))
     return out
 
 
@@ -101,15 +100,12 @@ def do_import_offline_filings(*, actor: Any, file: Any, filename: str) -> Offlin
     if not can(actor, "evaluation.import"):
         return OfflineImportReport(ok=False, errors=[FieldError("file", _("You may not import filings."))])
     try:
-        data = registry_importing._read_bytes(file)
-        if registry_importing._extension(filename) not in registry_importing.EXTENSIONS:
-            raise registry_importing._Refused(
-                _("Only CSV and XLSX files can be imported (this file is “%(name)s”).") % {"name": filename})
-    except registry_importing._Refused as refused:
+        data = registry_importing.read_file(file, filename)
+    except registry_importing.ImportRefused as refused:
         return OfflineImportReport(ok=False, errors=[refused.error])
     try:
         with transaction.atomic():
-            report = registry_importing.do_import_registry(actor=actor, file=io.BytesIO(data), filename=filename)
+            report = registry_importing.do_import_registry(actor=actor, file=data, filename=filename)
             if not report.ok:
                 return OfflineImportReport(ok=False, rows=report.rows, errors=list(report.errors))
             keys = _keys(data, filename)

@@ -1,14 +1,16 @@
 """The fact columns of ``AnnualFacts``, typed from the model itself (one definition, used by forms, API, import)."""
 
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
 from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext as _
 
+from techsme import parsing
 from techsme.core.errors import FieldError
+from techsme.core.values import message
 from techsme.registry.models import AnnualFacts
 
 
@@ -45,43 +47,27 @@ DECIMAL_LIMITS: dict[str, tuple[Decimal, Decimal]] = {
     for f in AnnualFacts._meta.concrete_fields
     if FACT_FIELDS.get(f.name) == Kind.DECIMAL
 }
-TRUE_WORDS = {"true", "1", "yes", "是", "y", "t"}
-FALSE_WORDS = {"false", "0", "no", "否", "n", "f"}
-
-
 def label(name: str) -> str:
     return str(AnnualFacts._meta.get_field(name).verbose_name)
 
 
 def parse_value(name: str, raw: Any) -> Any:
-    """Convert a raw cell to the field's type; ``None`` for empty. Raises ``ValueError`` with a message."""
+    """Convert a raw cell to the field's type (the one reading of ``techsme.parsing``, shared with the command
+    line); ``None`` for empty. Raises ``ValueError`` with a message in the active language."""
     kind = FACT_FIELDS[name]
-    if raw is None or (isinstance(raw, str) and raw.strip() == ""):
-        return None
-    if kind in (Kind.FLAG, Kind.OPTIONAL_FLAG):
-        if isinstance(raw, bool):
-            return raw
-        word = str(raw).strip().lower()
-        if word in TRUE_WORDS:
-            return True
-        if word in FALSE_WORDS:
-            return False
-        raise ValueError(_("“%(value)s” is not a yes/no value (true/false, 1/0, yes/no, 是/否).") % {"value": raw})
     try:
-        number = Decimal(str(raw).strip().replace(",", ""))
-    except InvalidOperation:
-        raise ValueError(_("“%(value)s” is not a number.") % {"value": raw}) from None
-    if not number.is_finite():
-        raise ValueError(_("“%(value)s” is not a number.") % {"value": raw})
-    if kind == Kind.INT:
-        if number != number.to_integral_value():
-            raise ValueError(_("“%(value)s” must be a whole number.") % {"value": raw})
-        if abs(number) > MAX_INT:
-            raise ValueError(_("“%(value)s” is too large.") % {"value": raw})
-        return int(number)
-    places, limit = DECIMAL_LIMITS[name]
-    if abs(number) >= limit:
-        raise ValueError(_("“%(value)s” is too large.") % {"value": raw})
+        if kind in (Kind.FLAG, Kind.OPTIONAL_FLAG):
+            return parsing.parse_bool(raw)
+        if kind == Kind.INT:
+            return parsing.parse_int(raw, maximum=MAX_INT)
+        number = parsing.parse_decimal(raw)
+        if number is None:
+            return None
+        places, limit = DECIMAL_LIMITS[name]
+        if abs(number) >= limit:
+            raise parsing.InputError("too_large", raw)
+    except parsing.InputError as error:
+        raise ValueError(message(error)) from None
     # Spreadsheets store binary floats (1234.5600000001): round half-up to the column's precision.
     return number.quantize(places, rounding=ROUND_HALF_UP)
 

@@ -12,6 +12,7 @@ from techsme.core import audit
 from techsme.core.errors import FieldError, InvalidInput
 from techsme.core.identifiers import industry_error, region_error, uscc_error
 from techsme.core.permissions import can
+from techsme.parsing import compact_code
 from techsme.registry.facts_fields import FACT_FIELDS, consistency_errors
 from techsme.registry.models import AnnualFacts, Enterprise, IPAsset, IPKind
 
@@ -61,7 +62,7 @@ def normalise_enterprise_data(data: dict[str, Any]) -> dict[str, Any]:
     out = {k: v for k, v in data.items() if k in ENTERPRISE_FIELDS}
     for key in ("uscc", "industry_code"):
         if isinstance(out.get(key), str):
-            out[key] = out[key].strip().upper().replace(" ", "")
+            out[key] = compact_code(out[key])  # the normalisation of techsme.parsing (full-width, spaces, hyphens)
     for key in ("name", "region_code", "address", "contact_name", "contact_phone", "contact_email"):
         if isinstance(out.get(key), str):
             out[key] = out[key].strip()
