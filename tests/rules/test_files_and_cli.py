@@ -66,7 +66,7 @@ def test_bad_rows_give_exit_2_and_an_error_report(tmp_path: Path) -> None:
         row(4, audited_books="perhaps"),
         row(5, region_code="999999", industry_code="Z9999"),
         row(6, tech_staff="200"),
-        row(7, founded_on="2015/03/01", excluded_industry_revenue_share="1.5"),
+        row(7, founded_on="01/03/2015", excluded_industry_revenue_share="1.5"),  # day-first: ambiguous
         row(8, tax_year=""),
     ]
     source = write_csv(tmp_path / "facts.csv", rows)
@@ -208,3 +208,91 @@ def test_variables_metadata_lists_inputs_and_formulas() -> None:
     assert [v["since"] for v in condition["versions"]] == ["2017-05-03", "2022-01-01"]
     assert metadata["rd_rate_by_category"]["parameters"]
     json.dumps(list(metadata.values()))
+
+
+# ---------------------------------------------------------------- one parser, strict decoding, bounded XLSX (issue 11)
+def _assess(tmp_path: Path, rows: list[dict[str, Any]], *extra: str) -> tuple[int, list[dict[str, str]], str]:
+    source = write_csv(tmp_path / "facts.csv", rows)
+    stderr = io.StringIO()
+    code = assess_main([str(source), "-o", str(tmp_path / "out.csv"), *extra], stderr=stderr)
+    errors_path = tmp_path / "out.csv.errors.csv"
+    return code, read_csv_rows(errors_path) if errors_path.exists() else [], stderr.getvalue()
+
+
+def test_numbers_are_read_as_the_web_reads_them(tmp_path: Path) -> None:
+    rows = [row(1, revenue="10,000,000.00", total_assets="２０００００００", employees="１００"),
+            row(2, revenue="1,5"), row(3, revenue="1_000"), row(4, revenue="1.5E+07"), row(5, employees="100.5")]
+    code, errors, _ = _assess(tmp_path, rows)
+    assert code == 2
+    by_row = {e["row"]: e for e in errors}
+    assert set(by_row) == {"2", "3", "4", "5"}  # row 1 (grouped and full-width numbers) is read
+    assert "comma may only separate thousands" in by_row["2"]["message_en"]
+    assert "not a number" in by_row["3"]["message_en"]
+    assert "scientific notation" in by_row["4"]["message_en"]
+    assert by_row["5"]["field"] == "employees"  # a headcount is a whole number, as in the registry
+    results = read_csv_rows(tmp_path / "out.csv")
+    assert len(results) == 1
+
+
+def test_uscc_with_a_wrong_check_character_is_refused_with_the_registrys_message(tmp_path: Path) -> None:
+    good = make_uscc(9)
+    wrong = good[:-1] + ("0" if good[-1] != "0" else "1")
+    code, errors, _ = _assess(tmp_path, [row(9, uscc=wrong)])
+    assert code == 2
+    assert errors[0]["field"] == "uscc"
+    assert f"it should be {good[-1]}, not {wrong[-1]}" in errors[0]["message_en"]
+
+
+def test_undecodable_bytes_are_an_error_naming_the_row(tmp_path: Path) -> None:
+    rows = [row(1, name="Alpha Technology Ltd", audited_books="yes"), row(2, name="深圳市某某科技有限公司")]
+    text_path = write_csv(tmp_path / "utf8.csv", rows)
+    gbk = tmp_path / "gbk.csv"
+    gbk.write_bytes(text_path.read_text(encoding="utf-8").encode("gb18030"))
+    stderr = io.StringIO()
+    assert assess_main([str(gbk), "-o", str(tmp_path / "out.csv")], stderr=stderr) == 1
+    message = stderr.getvalue()
+    assert "Row 3 is not UTF-8 text" in message and "GB18030" in message
+    assert not (tmp_path / "out.csv").exists()  # nothing assessed from replaced characters
+
+
+def test_declared_encoding_decodes_a_gbk_file(tmp_path: Path) -> None:
+    rows = [row(1, name="深圳市某某科技有限公司")]
+    text_path = write_csv(tmp_path / "utf8.csv", rows)
+    gbk = tmp_path / "gbk.csv"
+    gbk.write_bytes(text_path.read_text(encoding="utf-8").encode("gb18030"))
+    frame = read_facts(gbk, encoding="gb18030")
+    assert frame["name"].to_list() == ["深圳市某某科技有限公司"]
+
+
+def test_xlsx_claiming_the_whole_grid_is_read_without_padding(tmp_path: Path) -> None:
+    import time
+    import zipfile
+
+    path = tmp_path / "facts.xlsx"
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(list(row(1)))
+    sheet.append(list(row(1).values()))
+    workbook.save(path)
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    xml = parts["xl/worksheets/sheet1.xml"].decode()
+    parts["xl/worksheets/sheet1.xml"] = xml.replace('<dimension ref="A1:R2"', '<dimension ref="A1:XFD1048576"').encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    started = time.perf_counter()
+    frame = read_facts(path)
+    assert time.perf_counter() - started < 5
+    assert frame.height == 1 and frame.width == len(row(1))
+
+
+def test_zip_bomb_given_as_xlsx_is_refused(tmp_path: Path) -> None:
+    import zipfile
+
+    path = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b" " * (50 * 1024 * 1024))
+    with pytest.raises(InputFileError, match="expands .* times"):
+        read_facts(path)

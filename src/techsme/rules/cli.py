@@ -66,12 +66,14 @@ def assess_main(argv: list[str], *, stderr: TextIO | None = None) -> int:
     parser.add_argument("input", type=Path, help="facts file (.csv, .xlsx or .parquet)")
     parser.add_argument("-o", "--output", type=Path, required=True, help="results file (.csv, .xlsx or .parquet)")
     parser.add_argument("--year", type=int, help="tax year for rows whose tax_year is empty")
+    parser.add_argument("--encoding", default="utf-8", choices=["utf-8", "gb18030"],
+                        help="text encoding of a CSV input (default utf-8; bytes that do not decode are an error)")
     parser.add_argument("--explain", action="store_true",
                         help="also write explanations to OUTPUT.explanations.jsonl (one JSON object per result row)")
     args = parser.parse_args(argv)
     tune_allocator()
     try:
-        frame = read_facts(args.input)
+        frame = read_facts(args.input, encoding=args.encoding)
     except (RulesError, OSError, pl.exceptions.PolarsError) as exc:
         stderr.write(f"error: {exc}\n")
         return EXIT_FAILURE

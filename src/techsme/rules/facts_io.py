@@ -1,12 +1,17 @@
 """Reading, validating and writing fact/result files (CSV, XLSX, Parquet) and record lists.
 
 Every source is first turned into a frame of text cells (None = empty), then parsed column by column with the
-same rules: one validation path for files, API records and the CLI.
+same rules: one validation path for files, API records and the CLI. A cell is read by ``techsme.parsing`` — the
+parser of the web forms, the imports and the API too — so a value is accepted or refused alike everywhere (plain
+ASCII numbers take a vectorised fast path that gives the same values). Files are read by ``techsme.spreadsheets``:
+CSV text must decode in the declared encoding (an error names the first bad row; nothing is replaced) and an XLSX
+is checked for zip bombs and streamed without padding.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -16,17 +21,18 @@ from typing import Any
 
 import numpy as np
 import polars as pl
-from stdnum.cn import uscc as uscc_number
 
-from techsme import refdata
+from techsme import parsing, refdata
 from techsme.cells import NEEDS_QUOTE_PATTERN, safe_cell
 from techsme.rules.engine import REGISTRY, Variable
 from techsme.rules.errors import InputFileError
+from techsme.spreadsheets import Limits, SheetError, decode_text, iter_xlsx_rows
 
 PASSTHROUGH_PREFIX = "x_"
 IDENTITY = ("uscc", "name", "tax_year", "region_code", "industry_code", "founded_on")
-TRUE_WORDS = ("true", "1", "yes", "是", "1.0", "y")
-FALSE_WORDS = ("false", "0", "no", "否", "0.0", "n")
+# Files given to the command line are the operator's own: no size or row bounds, but zip bombs are still refused.
+FILE_LIMITS = Limits(max_bytes=None, max_rows=None, max_columns=None, max_cells=None, max_uncompressed=None,
+                     max_shared_strings=None, max_other_part=None, max_entries=None)
 
 NON_NEGATIVE = {
     "employees", "tech_staff", "revenue", "total_cost_expense", "total_assets", "rd_expense", "avg_headcount",
@@ -34,9 +40,9 @@ NON_NEGATIVE = {
     "rd_intangible_amortization", "rd_other_expense_capped_by_project", "rd_q4_2022_expense", "ip_class1",
     "ip_class2", "rd_expense_3y", "revenue_3y", "revenue_y1", "revenue_y2", "hnte_conversions_avg_3y",
 }
-INTEGRAL = {"ip_class1", "ip_class2", "tax_year"}
+INTEGRAL = {"employees", "tech_staff", "ip_class1", "ip_class2", "tax_year"}
 BOUNDS: dict[str, tuple[float, float]] = {
-    "tax_year": (1990, 2100),
+    "tax_year": (parsing.YEAR_MIN, parsing.YEAR_MAX),
     "excluded_industry_revenue_share": (0.0, 1.0),
     "hnte_tech_staff_share": (0.0, 1.0),
     "rd_in_china_share": (0.0, 1.0),
@@ -80,6 +86,7 @@ class ParsedFacts:
 
 # ---------------------------------------------------------------- reading sources into text frames
 def _cell_text(value: Any) -> str | None:
+    """A typed value as the text ``techsme.parsing`` reads back to the same value (numbers never in exponent form)."""
     if value is None:
         return None
     if isinstance(value, bool):
@@ -87,13 +94,14 @@ def _cell_text(value: Any) -> str | None:
     if isinstance(value, float):
         if math.isnan(value):
             return None
-        return repr(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+        return format(Decimal(repr(value)), "f") if math.isfinite(value) else repr(value)
+    if isinstance(value, Decimal):
+        return format(value, "f") if value.is_finite() else str(value)
     if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, int | Decimal | dt.date):
+        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat()
+    if isinstance(value, int | dt.date):
         return str(value) if not isinstance(value, dt.date) else value.isoformat()
-    text = str(value)
-    return text
+    return str(value)
 
 
 def text_frame_from_rows(header: list[str], rows: Iterable[Iterable[Any]]) -> pl.DataFrame:
@@ -126,32 +134,38 @@ def _as_text_frame(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.select(casts)
 
 
-def read_facts(path: str | Path) -> pl.DataFrame:
-    """Read a facts file (CSV with/without BOM, XLSX first sheet, Parquet) into a frame of text cells.
+def read_facts(path: str | Path, *, encoding: str = "utf-8") -> pl.DataFrame:
+    """Read a facts file (CSV with/without BOM in ``encoding``, XLSX first sheet, Parquet) into a frame of text cells.
 
-    Raises `InputFileError` for an unknown extension or an unknown column (other than `x_…`).
+    Raises `InputFileError` for an unknown extension, an unknown column (other than `x_…`), CSV bytes that do not
+    decode (naming the first such row) or an XLSX refused by ``techsme.spreadsheets``.
     """
     path = Path(path)
     suffix = path.suffix.lower()
-    if suffix == ".csv":
-        frame = pl.read_csv(path, infer_schema=False, encoding="utf8-lossy")
-        frame = frame.rename({frame.columns[0]: frame.columns[0].lstrip("\ufeff")}) if frame.columns else frame
-    elif suffix == ".xlsx":
-        import openpyxl
-
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        sheet = workbook.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-        header = [str(h).strip() for h in next(rows, ()) if h is not None]
-        frame = text_frame_from_rows(header, (r for r in rows if any(c is not None for c in r)))
-        workbook.close()
-    elif suffix == ".parquet":
-        frame = _as_text_frame(pl.read_parquet(path))
-    else:
-        raise InputFileError(f"{path}: unknown file type {suffix!r} (use .csv, .xlsx or .parquet)")
+    try:
+        if suffix == ".csv":
+            frame = _read_csv(path.read_bytes(), encoding)
+        elif suffix == ".xlsx":
+            rows = (values for _number, values in iter_xlsx_rows(path.read_bytes(), FILE_LIMITS))
+            header = [str(h).strip() for h in next(rows, []) if h is not None]
+            frame = text_frame_from_rows(header, (r for r in rows if any(c is not None for c in r)))
+        elif suffix == ".parquet":
+            frame = _as_text_frame(pl.read_parquet(path))
+        else:
+            raise InputFileError(f"{path}: unknown file type {suffix!r} (use .csv, .xlsx or .parquet)")
+    except SheetError as error:
+        raise InputFileError(f"{path}: {error.message_en}") from None
     frame = frame.rename({c: c.strip() for c in frame.columns})
     check_columns(frame.columns, str(path))
     return frame
+
+
+def _read_csv(data: bytes, encoding: str) -> pl.DataFrame:
+    text = decode_text(data, encoding)  # strict: raises naming the first row that does not decode
+    if encoding.lower().replace("_", "-") != "utf-8":
+        data = text.encode("utf-8")
+    frame = pl.read_csv(io.BytesIO(data), infer_schema=False)
+    return frame.rename({frame.columns[0]: frame.columns[0].lstrip("\ufeff")}) if frame.columns else frame
 
 
 def check_columns(columns: Iterable[str], source: str) -> None:
@@ -169,17 +183,9 @@ def check_columns(columns: Iterable[str], source: str) -> None:
 # ---------------------------------------------------------------- parsing and validation
 MESSAGES = {
     "required": ("required value is empty", "必填项为空"),
-    "number": ("not a number: {raw}", "不是有效数字：{raw}"),
-    "bool": ("not a yes/no value (true/false, 1/0, yes/no, 是/否): {raw}", "不是有效的是/否值：{raw}"),
-    "date": ("not a date in the form YYYY-MM-DD: {raw}", "日期格式应为YYYY-MM-DD：{raw}"),
     "negative": ("must not be negative: {raw}", "不能为负数：{raw}"),
     "integral": ("must be a whole number: {raw}", "应为整数：{raw}"),
     "bounds": ("must be between {lo} and {hi}: {raw}", "应在{lo}至{hi}之间：{raw}"),
-    "uscc": ("invalid unified social credit code (length, characters or check character): {raw}",
-             "统一社会信用代码无效（长度、字符或校验码错误）：{raw}"),
-    "region": ("unknown county-level region code (GB/T 2260): {raw}", "行政区划代码无效（GB/T 2260县级）：{raw}"),
-    "industry": ("unknown industry class code (GB/T 4754-2017, e.g. C3911): {raw}",
-                 "国民经济行业代码无效（GB/T 4754-2017，如C3911）：{raw}"),
     "tech_staff": ("technology staff exceed employees: {raw}", "科技人员数超过职工总数：{raw}"),
     "unknown_field": ("unknown field (prefix with x_ to carry it through): {raw}",
                       "未知字段（以x_开头可原样保留）：{raw}"),
@@ -204,20 +210,51 @@ class _Collector:
             self.errors.append(RowError(row, self.usccs[row], column, en.format(raw=value, **extra),
                                         zh.format(raw=value, **extra)))
 
+    def add_parse_errors(self, column: str, raw: pl.Series, problems: dict[str, parsing.InputError]) -> None:
+        """One error per row whose text is a key of ``problems`` (the parser's own message, in both languages)."""
+        if not problems:
+            return
+        rows = np.flatnonzero(raw.is_in(list(problems)).fill_null(False).to_numpy())
+        self.bad[rows] = True
+        for row, value in zip(rows.tolist(), raw.gather(rows).to_list(), strict=True):
+            problem = problems[value]
+            self.errors.append(RowError(row, self.usccs[row], column, problem.message_en, problem.message_zh))
 
-def _valid_by_unique(values: pl.Series, check: Any) -> np.ndarray:
-    """Apply a Python check to each distinct non-empty value; True where invalid."""
-    unique = values.drop_nulls().unique().to_list() if len(values) > 1000 else set(values.to_list()) - {None}
-    bad = [v for v in unique if not check(v)]
-    return values.is_in(bad).fill_null(False).to_numpy() if bad else np.zeros(len(values), dtype=bool)
+
+def _problems_by_unique(values: pl.Series, check: Any) -> dict[str, parsing.InputError]:
+    """``check`` (raising ``InputError``) applied to each distinct non-empty value; the refused ones."""
+    problems = {}
+    for value in values.drop_nulls().unique().to_list():
+        try:
+            check(value)
+        except parsing.InputError as problem:
+            problems[value] = problem
+    return problems
 
 
-def _is_industry(code: str) -> bool:
-    return refdata.is_valid_industry(code) and len(code) == 5
+def _region(code: str) -> None:
+    if not refdata.is_county_region(parsing.parse_region_code(code) or ""):
+        raise parsing.InputError("region", code)
 
 
-_BOOL_WORDS = {w: 1.0 for w in TRUE_WORDS} | {w: 0.0 for w in FALSE_WORDS}
-_KIND_MESSAGE = {"bool": "bool", "date": "date", "number": "number"}
+def _industry(code: str) -> None:
+    if not refdata.is_valid_industry(parsing.parse_industry_code(code) or ""):
+        raise parsing.InputError("industry", code)
+
+
+CODE_CHECKS = {"uscc": parsing.parse_uscc, "region_code": _region, "industry_code": _industry}
+_FAST_NUMBER = r"^-?[0-9]+(\.[0-9]+)?$"  # read identically by polars and by techsme.parsing
+_EPOCH = dt.date(1970, 1, 1)
+
+
+def _as_float(kind: str, value: str) -> float:
+    if kind == "bool":
+        return float(bool(parsing.parse_bool(value)))
+    if kind == "date":
+        day = parsing.parse_date(value)
+        assert day is not None
+        return float((day - _EPOCH).days)
+    return float(parsing.parse_decimal(value))  # type: ignore[arg-type]
 
 
 def _cleaned(name: str) -> pl.Expr:
@@ -225,14 +262,29 @@ def _cleaned(name: str) -> pl.Expr:
     return pl.col(name).str.strip_chars().replace("", None)
 
 
-def _parse_expression(name: str, kind: str) -> pl.Expr:
-    """Cleaned text cell → float64 (booleans 1/0, dates as day numbers); null when empty or unreadable."""
-    column = pl.col(name)
-    if kind == "bool":
-        return column.str.to_lowercase().replace_strict(_BOOL_WORDS, default=None, return_dtype=pl.Float64)
-    if kind == "date":
-        return column.str.to_date("%Y-%m-%d", strict=False).cast(pl.Int32).cast(pl.Float64)
-    return column.cast(pl.Float64, strict=False)
+def _parse_column(kind: str, raw: pl.Series) -> tuple[np.ndarray, dict[str, parsing.InputError]]:
+    """A cleaned text column → float64 (booleans 1/0, dates as day numbers, NaN when empty or refused) and the
+    refused texts with their errors. Plain ASCII numbers are cast by polars; every other text goes through
+    ``techsme.parsing`` once per distinct value."""
+    if kind == "number":
+        fast = raw.str.contains(_FAST_NUMBER).fill_null(False)
+        column = raw.cast(pl.Float64, strict=False).fill_null(np.nan).to_numpy().astype(np.float64, copy=True)
+        column[~fast.to_numpy()] = np.nan
+    else:
+        fast = pl.Series([False] * len(raw), dtype=pl.Boolean)
+        column = np.full(len(raw), np.nan)
+    problems: dict[str, parsing.InputError] = {}
+    readings: dict[str, float] = {}
+    for value in raw.filter(~fast & raw.is_not_null()).unique().to_list():
+        try:
+            readings[value] = _as_float(kind, value)
+        except parsing.InputError as problem:
+            problems[value] = problem
+    if readings:
+        mapped = raw.replace_strict(readings, default=None, return_dtype=pl.Float64).fill_null(np.nan).to_numpy()
+        known = ~np.isnan(mapped)
+        column[known] = mapped[known]
+    return column, problems
 
 
 def _check_values(name: str, column: np.ndarray, raw: pl.Series, collect: _Collector) -> None:
@@ -254,16 +306,11 @@ def parse_facts(frame: pl.DataFrame, *, year: int | None = None) -> ParsedFacts:
         tax_year = _cleaned("tax_year") if "tax_year" in frame.columns else pl.lit(None, dtype=pl.String)
         frame = frame.with_columns(tax_year.fill_null(str(year)).alias("tax_year"))
     facts = [c for c in frame.columns if not c.startswith(PASSTHROUGH_PREFIX)]
-    numeric_names = [c for c in facts if c in known and known[c].kind != "text"]
     text = frame.select(_cleaned(c) for c in frame.columns)
-    everything = text.select(
-        *(_parse_expression(c, known[c].kind).alias("#" + c) for c in numeric_names),
-        *(pl.col(c).is_null().alias("?" + c) for c in facts),
-    )
     table: dict[str, np.ndarray] = {}
     for name in facts:
         raw = text[name]
-        empty = everything["?" + name].to_numpy()
+        empty = raw.is_null().to_numpy()
         if name not in known:
             collect.add(name, ~empty, "unknown_field", raw)
             continue
@@ -271,21 +318,13 @@ def parse_facts(frame: pl.DataFrame, *, year: int | None = None) -> ParsedFacts:
             collect.add(name, empty, "required", raw)
         if known[name].kind == "text":
             table[name] = raw.to_numpy()
+            if name in CODE_CHECKS:
+                collect.add_parse_errors(name, raw, _problems_by_unique(raw, CODE_CHECKS[name]))
             continue
-        column = everything["#" + name].to_numpy().astype(np.float64)
-        unreadable = ~np.isfinite(column)
-        collect.add(name, ~empty & unreadable, _KIND_MESSAGE.get(known[name].kind, "number"), raw)
-        column[unreadable] = np.nan
+        column, problems = _parse_column(known[name].kind, raw)
+        collect.add_parse_errors(name, raw, problems)
         table[name] = column
         _check_values(name, column, raw, collect)
-    if "uscc" in text.columns:
-        collect.add("uscc", _valid_by_unique(text["uscc"], uscc_number.is_valid), "uscc", text["uscc"])
-    if "region_code" in text.columns:
-        collect.add("region_code", _valid_by_unique(text["region_code"], refdata.is_county_region), "region",
-                    text["region_code"])
-    if "industry_code" in text.columns:
-        collect.add("industry_code", _valid_by_unique(text["industry_code"], _is_industry), "industry",
-                    text["industry_code"])
     if "tech_staff" in table and "employees" in table:
         with np.errstate(invalid="ignore"):
             over = (table["tech_staff"] > table["employees"]) & (table["employees"] >= 0)
