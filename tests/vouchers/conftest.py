@@ -94,12 +94,19 @@ def issue(w, amount: str = "20000", approved: str | None = None):
     return application.voucher
 
 
-def contract(w, voucher, amount: str = "10000", category: str = "testing", provider=None):
+PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+
+
+def contract(w, voucher, amount: str = "10000", category: str = "testing", provider=None, document: bool = True):
+    """Record a contract of ``voucher`` (with a small PDF as its contract document unless ``document=False``)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
     from techsme.vouchers import services as s
 
+    upload = SimpleUploadedFile("contract.pdf", PDF, content_type="application/pdf") if document else None
     return s.do_record_contract(actor=w.ent_user, voucher_id=voucher.pk, provider_id=(provider or w.provider).pk,
                                 category=category, amount=amount, description="EMC test of model X",
-                                submission_key=key())
+                                submission_key=key(), document=upload)
 
 
 @pytest.fixture

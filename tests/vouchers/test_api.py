@@ -52,8 +52,20 @@ def test_whole_flow_over_the_api(world):
     r = lab.post(f"{BASE}/contracts/{contract_id}/redeem", {"voucher_code": voucher["code"]},
                  content_type="application/json")
     assert r.status_code == 200 and r.json()["redeemed_amount"] == "10000.00"  # the balance, below 50%
-    assert lab.post(f"{BASE}/contracts/{contract_id}/delivery").status_code == 200
-    assert reviewer.post(f"{BASE}/contracts/{contract_id}/verification").status_code == 200
+    r = lab.post(f"{BASE}/contracts/{contract_id}/delivery", {}, content_type="application/json")
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "report"
+    r = lab.post(f"{BASE}/contracts/{contract_id}/delivery", {"report": "EMC report SZ-2026-7 issued"},
+                 content_type="application/json")
+    assert r.status_code == 200 and r.json()["delivery_report"] == "EMC report SZ-2026-7 issued"
+    # No contract document (the API records none): the reviewer is stopped, the agency administrator overrides.
+    r = reviewer.post(f"{BASE}/contracts/{contract_id}/verification", {}, content_type="application/json")
+    assert r.status_code == 409 and "contract document" in r.json()["detail"]
+    r = reviewer.post(f"{BASE}/contracts/{contract_id}/verification", {"override_reason": "paper contract seen"},
+                      content_type="application/json")
+    assert r.status_code == 403
+    r = api(w.admin).post(f"{BASE}/contracts/{contract_id}/verification",
+                          {"override_reason": "Paper contract checked at the counter"}, content_type="application/json")
+    assert r.status_code == 200 and r.json()["overridden"] == ["no_document"], r.content
     r = manager.post(f"{BASE}/programmes/{w.programme.pk}/reimbursements", {"period": "2026q4"},
                      content_type="application/json")
     assert r.status_code == 200 and r.json()[0]["amount"] == "10000.00"

@@ -33,7 +33,7 @@ def test_full_flow_moves_money_through_the_ledger(world):
     assert c.redeemed_amount == D("5000.00")  # 50% of the contract
     voucher.account.refresh_from_db()
     assert voucher.account.balance == D("10000.00")
-    c = s.do_confirm_delivery(actor=w.lab_user, contract_id=c.pk)
+    c = s.do_confirm_delivery(actor=w.lab_user, contract_id=c.pk, report="EMC test report 2026-001")
     c = s.do_verify_contract(actor=w.reviewer, contract_id=c.pk)
     assert c.state == ContractState.VERIFIED
     batches = s.do_reimburse(actor=w.manager, programme_id=w.programme.pk, period=s.current_period())

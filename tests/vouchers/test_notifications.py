@@ -66,7 +66,7 @@ def test_redemption_and_reimbursement_mails(world, emails, mailoutbox, django_ca
     (mail,) = mailoutbox
     assert "boss@ent.example" in mail.to and "lab@lab.example" not in mail.to
     assert voucher.code in mail.subject and "¥2,000.00" in mail.body
-    s.do_confirm_delivery(actor=world.lab_user, contract_id=c.pk)
+    s.do_confirm_delivery(actor=world.lab_user, contract_id=c.pk, report="EMC test report 2026-001")
     s.do_verify_contract(actor=world.reviewer, contract_id=c.pk)
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):

@@ -48,7 +48,7 @@ def test_random_walk_conserves_money(world, seed):
                 s.do_redeem(actor=w.lab_user, contract_id=c.pk, voucher_code=c.voucher.code,
                             amount=amount(1, 9000) if rng.random() < 0.5 else None)
             elif op == "deliver":
-                s.do_confirm_delivery(actor=w.lab_user, contract_id=c.pk)
+                s.do_confirm_delivery(actor=w.lab_user, contract_id=c.pk, report="EMC test report 2026-001")
             elif op == "verify":
                 s.do_verify_contract(actor=w.reviewer, contract_id=c.pk)
             elif op == "refund":

@@ -29,7 +29,7 @@ def batch(world):
     for amount in ("4000", "6000"):
         c = contract(world, voucher, amount)
         s.do_redeem(actor=world.lab_user, contract_id=c.pk, voucher_code=voucher.code)
-        s.do_confirm_delivery(actor=world.lab_user, contract_id=c.pk)
+        s.do_confirm_delivery(actor=world.lab_user, contract_id=c.pk, report="EMC test report 2026-001")
         s.do_verify_contract(actor=world.reviewer, contract_id=c.pk)
         paid.append(c)
     (b,) = s.do_reimburse(actor=world.manager, programme_id=world.programme.pk, period=s.current_period())

@@ -255,6 +255,9 @@ class UsageRecord(models.Model):
     notes = models.CharField(_("notes"), max_length=300, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
+    # Charge criteria the owner's staff overrode when recording (``instruments.charges``), with the reason.
+    overridden = models.JSONField(_("criteria overridden"), default=list, blank=True)
+    override_reason = models.CharField(_("reason for the override"), max_length=300, blank=True)
 
     scope_org_field = "instrument__owner_id"
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import Http404, HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from techsme.accounts.models import Organisation
 from techsme.core.api_schemas import ERRORS
@@ -148,6 +148,8 @@ class ApplicationOut(Schema):
     reason: str
     voucher_id: int | None
     created_at: datetime
+    overridden: list[str] = []
+    override_reason: str = ""
 
 
 def _application(a: Application) -> dict[str, Any]:
@@ -155,13 +157,17 @@ def _application(a: Application) -> dict[str, Any]:
     return {"id": a.pk, "programme_id": a.programme_id, "enterprise_id": a.enterprise_id,
             "enterprise": a.enterprise.name, "amount": a.amount, "purpose": a.purpose, "state": a.state,
             "approved_amount": a.approved_amount, "reason": a.reason,
-            "voucher_id": voucher.pk if voucher else None, "created_at": a.created_at}
+            "voucher_id": voucher.pk if voucher else None, "created_at": a.created_at,
+            "overridden": a.overridden, "override_reason": a.override_reason}
 
 
 class DecisionIn(Schema):
     decision: str  # "approve" | "reject"
     amount: str = ""
     reason: str = ""
+    override_reason: str = Field("", max_length=2000, description=(
+        "Applications only: approve although the enterprise fails the eligibility rule today (agency "
+        "administrators; the reason is kept on the application and audited)."))
 
 
 class VoucherOut(Schema):
@@ -261,12 +267,25 @@ class ContractOut(Schema):
     redeemed_amount: Decimal
     refunded_amount: Decimal
     batch_id: int | None
+    delivery_report: str = ""
+    overridden: list[str] = []
+    override_reason: str = ""
 
 
 def _contract(c: Contract) -> dict[str, Any]:
     return {"id": c.pk, "voucher_id": c.voucher_id, "enterprise_id": c.enterprise_id, "provider_id": c.provider_id,
             "category": c.category, "amount": c.amount, "description": c.description, "state": c.state,
-            "redeemed_amount": c.redeemed_amount, "refunded_amount": c.refunded_amount, "batch_id": c.batch_id}
+            "redeemed_amount": c.redeemed_amount, "refunded_amount": c.refunded_amount, "batch_id": c.batch_id,
+            "delivery_report": c.delivery_report, "overridden": c.overridden, "override_reason": c.override_reason}
+
+
+class DeliveryIn(Schema):
+    report: str = Field("", max_length=5000, description="What was delivered (results, report numbers, dates).")
+
+
+class OverrideIn(Schema):
+    override_reason: str = Field("", max_length=2000, description=(
+        "Only to decide although an overridable criterion fails: the reason (agency administrators; audited)."))
 
 
 class RedeemIn(Schema):
@@ -398,7 +417,7 @@ def decide_application(request: HttpRequest, application_id: int, body: Decision
         raise InvalidInput([FieldError("decision", "approve or reject")])
     application = s.do_decide_application(actor=request.user, application_id=application_id,
                                           approve=body.decision == "approve", amount=body.amount or None,
-                                          reason=body.reason)
+                                          reason=body.reason, override_reason=body.override_reason)
     return _application(application)
 
 
@@ -500,15 +519,19 @@ def redeem(request: HttpRequest, contract_id: int, body: RedeemIn) -> dict[str, 
 
 
 @router.post("/vouchers/contracts/{contract_id}/delivery", response=_responses(ContractOut))
-def confirm_delivery(request: HttpRequest, contract_id: int) -> dict[str, Any]:
+def confirm_delivery(request: HttpRequest, contract_id: int, body: DeliveryIn) -> dict[str, Any]:
+    """The provider confirms delivery with a report of what was delivered (422 without one)."""
     selectors.contract_for(request.user, contract_id)
-    return _contract(s.do_confirm_delivery(actor=request.user, contract_id=contract_id))
+    return _contract(s.do_confirm_delivery(actor=request.user, contract_id=contract_id, report=body.report))
 
 
 @router.post("/vouchers/contracts/{contract_id}/verification", response=_responses(ContractOut))
-def verify_contract(request: HttpRequest, contract_id: int) -> dict[str, Any]:
+def verify_contract(request: HttpRequest, contract_id: int, body: OverrideIn) -> dict[str, Any]:
+    """The agency verifies a delivery; 409 naming the failed criteria (no delivery report, no contract document,
+    nothing redeemed) unless an agency administrator overrides an overridable one with ``override_reason``."""
     selectors.contract_for(request.user, contract_id)
-    return _contract(s.do_verify_contract(actor=request.user, contract_id=contract_id))
+    return _contract(s.do_verify_contract(actor=request.user, contract_id=contract_id,
+                                          override_reason=body.override_reason))
 
 
 @router.post("/vouchers/contracts/{contract_id}/refund", response=_responses(ContractOut))

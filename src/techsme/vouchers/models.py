@@ -113,6 +113,11 @@ class Application(models.Model):
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    # A decision taken although criteria failed: the failed criteria's codes (``services.criteria``) and the reason.
+    overridden = models.JSONField(_("criteria overridden"), default=list, blank=True)
+    override_reason = models.TextField(_("reason for the override"), blank=True)
+    overridden_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                      related_name="+")
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -259,6 +264,11 @@ class Contract(models.Model):
     redeemed_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     verified_at = models.DateTimeField(null=True, blank=True)
+    delivery_report = models.TextField(_("what was delivered"), blank=True)
+    overridden = models.JSONField(_("criteria overridden"), default=list, blank=True)
+    override_reason = models.TextField(_("reason for the override"), blank=True)
+    overridden_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                      related_name="+")
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -268,6 +278,8 @@ class Contract(models.Model):
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="contract_amount_positive"),
             models.CheckConstraint(condition=models.Q(refunded_amount__lte=models.F("redeemed_amount")),
                                    name="contract_refund_le_redeemed"),
+            models.CheckConstraint(condition=models.Q(redeemed_amount__lte=models.F("amount")),
+                                   name="contract_redeemed_le_amount"),
         ]
 
     scope_region_field = "voucher__programme__region_code"
@@ -296,6 +308,7 @@ class ReimbursementBatch(models.Model):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("reimbursement batch")
         verbose_name_plural = _("reimbursement batches")
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gte=0), name="batch_amount_not_negative")]
 
     scope_region_field = "programme__region_code"
     scope_org_field = "provider__organisation_id"

@@ -22,6 +22,8 @@ VOUCHER_ACTIONS: dict[str, frozenset[str]] = {
     "vouchers.apply": frozenset(ENTERPRISE_ROLES),
     "vouchers.contract.record": frozenset(ENTERPRISE_ROLES),
     "vouchers.provider.register": frozenset({Role.PROVIDER_STAFF}),
+    # Decide although an overridable criterion fails (with a reason, audited; see services.criteria).
+    "vouchers.override": frozenset({Role.AGENCY_ADMIN}),
 }
 for _key, _workflow in WORKFLOWS.items():
     for _t in _workflow.transitions:

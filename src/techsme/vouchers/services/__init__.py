@@ -43,7 +43,7 @@ from techsme.vouchers.services.programmes import (
     return_budget_to_source,
 )
 from techsme.vouchers.services.providers import do_add_provider_service, do_decide_provider, do_register_provider
-from techsme.vouchers.services.reimbursement import current_period, do_reimburse, parse_period
+from techsme.vouchers.services.reimbursement import current_period, do_reimburse, parse_period, reimbursement_preview
 from techsme.vouchers.services.voucher_lifecycle import do_cancel_voucher, do_expire_voucher, expire_due_vouchers
 
 __all__ = [
@@ -53,5 +53,5 @@ __all__ = [
     "do_decide_provider", "do_edit_programme", "do_expire_voucher", "do_fund_programme", "do_record_contract",
     "do_redeem", "do_refund_contract", "do_register_provider", "do_reimburse", "do_resume_programme",
     "do_set_recognition", "do_suspend_programme", "do_verify_contract", "do_withdraw_contract",
-    "expire_due_vouchers", "parse_amount", "parse_period", "return_budget_to_source",
+    "expire_due_vouchers", "parse_amount", "parse_period", "reimbursement_preview", "return_budget_to_source",
 ]

@@ -25,6 +25,7 @@ from techsme.vouchers.models import (
     Voucher,
     VoucherState,
 )
+from techsme.vouchers.services import criteria
 from techsme.vouchers.services.common import (
     ZERO,
     DuplicateSubmission,
@@ -127,10 +128,17 @@ def do_apply(
 
 @retrying
 def do_decide_application(
-    *, actor: Any, application_id: int, approve: bool, amount: Any = None, reason: str = ""
+    *, actor: Any, application_id: int, approve: bool, amount: Any = None, reason: str = "",
+    override_reason: str = "", today: date | None = None,
 ) -> Application:
-    """Approve (fully or partly: ``amount`` ≤ the amount applied for) and issue the voucher, or reject with a reason."""
+    """Approve (fully or partly: ``amount`` ≤ the amount applied for) and issue the voucher, or reject with a reason.
+
+    An approval is judged again on today's facts (``criteria.application_problems``): the programme's vouchers must
+    still be valid and the enterprise must still meet the eligibility rule, else the approval is refused — unless an
+    agency administrator overrides the eligibility with ``override_reason`` (kept on the application and audited).
+    The amount must respect the cap per application and the enterprise's yearly cap; the budget must cover it."""
     reason = (reason or "").strip()
+    today = today or local_today()
     with transaction.atomic():
         application = (Application.objects.select_for_update(of=("self",)).select_related("programme__budget_account",
                                                                                            "enterprise")
@@ -154,6 +162,9 @@ def do_decide_application(
         programme.state = Programme.objects.select_for_update().filter(pk=programme.pk).values_list(
             "state", flat=True).get()
         check_programme_open(programme)
+        overridden, override_reason = criteria.enforce(
+            criteria.application_problems(application, today), actor=actor, override_reason=override_reason,
+            scope_obj=application)
         granted = application.amount if amount in (None, "") else parse_amount(amount)
         if granted > application.amount:
             raise invalid("amount", _("The approved amount cannot exceed the %(amount)s applied for.")
@@ -188,10 +199,14 @@ def do_decide_application(
         application.state, application.approved_amount, application.reason = (
             ApplicationState.APPROVED, granted, reason)
         application.decided_by, application.decided_at = user_of(actor), now
-        application.save(update_fields=["state", "approved_amount", "reason", "decided_by", "decided_at"])
+        application.overridden, application.override_reason = overridden, override_reason
+        application.overridden_by = user_of(actor) if overridden else None
+        application.save(update_fields=["state", "approved_amount", "reason", "decided_by", "decided_at",
+                                        "overridden", "override_reason", "overridden_by"])
         record_event(actor, "vouchers.issue_voucher", voucher, enterprise.region_code, enterprise.organisation_id,
-                application=application.pk, amount=granted, applied=application.amount, reason=reason,
-                code=voucher.code, transaction=voucher.issue_transaction.pk)
+                     application=application.pk, amount=granted, applied=application.amount, reason=reason,
+                     code=voucher.code, transaction=voucher.issue_transaction.pk,
+                     **({"overridden": overridden, "override_reason": override_reason} if overridden else {}))
         notifications.application_decided(application)
     return application
 

@@ -2,6 +2,7 @@
 
 Lock order: voucher → contract → ledger accounts."""
 
+from collections.abc import Callable
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
@@ -29,6 +30,7 @@ from techsme.vouchers.models import (
     Voucher,
     VoucherState,
 )
+from techsme.vouchers.services import criteria
 from techsme.vouchers.services.common import (
     CENT,
     DOCUMENT_TYPES,
@@ -204,32 +206,65 @@ def do_redeem(
     return contract
 
 
-def _simple_move(actor: Any, contract_id: int, name: str, stamp: str, provider_side: bool) -> Contract:
+Prepare = Callable[[Contract], dict[str, Any]]
+
+
+def _simple_move(actor: Any, contract_id: int, name: str, stamp: str, provider_side: bool,
+                 prepare: Prepare | None = None) -> Contract:
+    """Move a contract along its state table; ``prepare`` checks the criteria of the step, sets its own fields on
+    the locked contract and returns them (with their values, for the audit event)."""
     with transaction.atomic():
         voucher, contract = lock_contract(contract_id)
         t = authorize(actor, "contract", name, contract, contract.state,
-                       scope_obj=contract.provider if provider_side else None)
+                      scope_obj=contract.provider if provider_side else None)
+        extra = prepare(contract) if prepare is not None else {}
         before = contract.state
         contract.state = t.target
-        fields = ["state"]
+        fields = ["state", *extra]
         if stamp:
             setattr(contract, stamp, timezone.now())
             fields.append(stamp)
         contract.save(update_fields=fields)
+        changes = {k: (v.pk if hasattr(v, "pk") else v) for k, v in extra.items()}
         record_event(actor, f"vouchers.{name}", contract, voucher.programme.region_code,
-                     voucher.enterprise.organisation_id,
-                state=[before, contract.state])
+                     voucher.enterprise.organisation_id, state=[before, contract.state], **changes)
     return contract
 
 
 @retrying
-def do_confirm_delivery(*, actor: Any, contract_id: int) -> Contract:
-    return _simple_move(actor, contract_id, "confirm_delivery", "delivered_at", provider_side=True)
+def do_confirm_delivery(*, actor: Any, contract_id: int, report: str = "") -> Contract:
+    """The provider confirms delivery and reports what was delivered (the evidence the agency verifies). For an
+    instrument use paid by voucher the owner's usage record is the report, so none needs to be typed."""
+
+    def prepare(contract: Contract) -> dict[str, Any]:
+        text = (report or "").strip()
+        if not text and hasattr(contract, "instrument_usage"):
+            text = contract.description
+        if not text:
+            raise invalid("report", _("Report what was delivered (results, report numbers, dates): the agency checks "
+                                      "it before the provider is paid."))
+        contract.delivery_report = text[:5000]
+        return {"delivery_report": contract.delivery_report}
+
+    return _simple_move(actor, contract_id, "confirm_delivery", "delivered_at", provider_side=True, prepare=prepare)
 
 
 @retrying
-def do_verify_contract(*, actor: Any, contract_id: int) -> Contract:
-    return _simple_move(actor, contract_id, "verify", "verified_at", provider_side=False)
+def do_verify_contract(*, actor: Any, contract_id: int, override_reason: str = "") -> Contract:
+    """The agency verifies a delivery, which makes the redeemed amount payable. Refused when nothing is still
+    redeemed, when the provider reported no delivery, or when there is no contract document to check the delivery
+    against — the last one an agency administrator may override with ``override_reason``
+    (``criteria.verification_problems``)."""
+
+    def prepare(contract: Contract) -> dict[str, Any]:
+        codes_, reason = criteria.enforce(criteria.verification_problems(contract), actor=actor,
+                                          override_reason=override_reason, scope_obj=contract)
+        if not codes_:
+            return {}
+        contract.overridden, contract.override_reason, contract.overridden_by = codes_, reason, user_of(actor)
+        return {"overridden": codes_, "override_reason": reason, "overridden_by": contract.overridden_by}
+
+    return _simple_move(actor, contract_id, "verify", "verified_at", provider_side=False, prepare=prepare)
 
 
 @retrying

@@ -1,7 +1,10 @@
 """Reimbursement: pay the providers, in one batch per provider, for verified contracts up to a period's end."""
 
 from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -22,6 +25,7 @@ from techsme.vouchers.models import (
     ServiceProvider,
 )
 from techsme.vouchers.permissions import action_name
+from techsme.vouchers.services import criteria
 from techsme.vouchers.services.common import (
     ZERO,
     actor_roles,
@@ -56,11 +60,51 @@ def current_period(today: date | None = None) -> str:
     return f"{today.year}Q{(today.month - 1) // 3 + 1}"
 
 
+@dataclass
+class ReimbursementPlan:
+    """The verified contracts of a period: those that will be paid, and those held with the criteria they fail."""
+
+    payable: list[Contract] = field(default_factory=list)
+    held: list[tuple[Contract, list[criteria.Problem]]] = field(default_factory=list)
+
+    @property
+    def total(self) -> Decimal:
+        return sum((c.net_amount for c in self.payable), ZERO)
+
+
+def _due(programme: Programme, end: date) -> Any:
+    return Contract.objects.filter(voucher__programme=programme, state=ContractState.VERIFIED,
+                                   verified_at__date__lte=end).select_related("provider").order_by("pk")
+
+
+def plan_reimbursement(programme: Programme, contracts: Iterable[Contract]) -> ReimbursementPlan:
+    plan = ReimbursementPlan()
+    for contract in contracts:
+        problems = criteria.reimbursement_problems(contract)
+        if problems:
+            plan.held.append((contract, problems))
+        else:
+            plan.payable.append(contract)
+    return plan
+
+
+def reimbursement_preview(programme: Programme, period: str) -> ReimbursementPlan:
+    """What ``do_reimburse`` would pay and hold for ``period`` now (read only; shown before the manager confirms)."""
+    _label, end = parse_period(period)
+    return plan_reimbursement(programme, _due(programme, end))
+
+
 @retrying
 def do_reimburse(*, actor: Any, programme_id: int, period: str) -> list[ReimbursementBatch]:
     """Pay the providers for the verified contracts of a programme up to the end of ``period``: one batch (and one
     ledger movement ``provider:R:receivable`` → ``provider:R:paid``) per provider. Running it again finds nothing
-    left to pay and returns an empty list."""
+    left to pay and returns an empty list.
+
+    Every contract is checked again at payment (``criteria.reimbursement_problems``): verified after a reported
+    delivery, with evidence (or a recorded override), something still redeemed, not in a batch yet. A contract that
+    fails is held — not paid, left verified — and listed in the audit event of the run with its reasons. A batch pays
+    the contracts' net redeemed amounts, never more than what was redeemed (and the ledger refuses to overdraw the
+    provider's receivable)."""
     label, end = parse_period(period)
     programme = Programme.objects.filter(pk=programme_id).first()
     if programme is None or not can(actor, action_name("contract", "reimburse"), programme):
@@ -69,13 +113,12 @@ def do_reimburse(*, actor: Any, programme_id: int, period: str) -> list[Reimburs
         raise invalid("period", _("This period lies in the future."))
     batches: list[ReimbursementBatch] = []
     with transaction.atomic():
-        contracts = list(
-            Contract.objects.select_for_update().filter(
-                voucher__programme=programme, state=ContractState.VERIFIED, verified_at__date__lte=end,
-            ).order_by("pk")
-        )
+        plan = plan_reimbursement(programme, _due(programme, end).select_for_update(of=("self",)))
+        if plan.held:
+            record_event(actor, "vouchers.reimbursement_held", programme, programme.region_code, programme.agency_id,
+                         period=label, held={c.pk: [p.code for p in problems] for c, problems in plan.held})
         by_provider: dict[int, list[Contract]] = defaultdict(list)
-        for contract in contracts:
+        for contract in plan.payable:
             WORKFLOWS["contract"].check("reimburse", contract.state, actor_roles(actor))
             by_provider[contract.provider_id].append(contract)
         for provider_id, rows in sorted(by_provider.items()):
@@ -96,7 +139,7 @@ def do_reimburse(*, actor: Any, programme_id: int, period: str) -> list[Reimburs
                 batch.save(update_fields=["transaction"])
             Contract.objects.filter(pk__in=[c.pk for c in rows]).update(state=ContractState.REIMBURSED, batch=batch)
             record_event(actor, "vouchers.reimburse", batch, programme.region_code, provider.organisation_id,
-                    period=label, amount=total, contracts=[c.pk for c in rows])
+                         period=label, amount=total, contracts=[c.pk for c in rows])
             if total > 0:
                 notifications.reimbursement_paid(batch, len(rows))
             batches.append(batch)
