@@ -45,8 +45,11 @@ def test_each_row_gets_the_law_of_its_own_year() -> None:
             dict(ROW, tax_year=2022.0, industry_code="F5123"), dict(ROW, tax_year=2021.0, industry_code="F5123")]
     out = evaluate(_table(rows), ["rd_deduction_rate", "techsme_condition_industry"])
     assert list(out["rd_deduction_rate"]) == [0.75, 0.75, 1.0, 0.0, 0.0]
-    # 67号 (from 2022) adds the excluded-industry condition; 2021 rows still use 115号
-    assert list(out["techsme_condition_industry"]) == [1.0, 1.0, 1.0, 0.0, 1.0]
+    # 67号 (from the 2022 evaluation) adds the excluded-industry condition; the 2022 evaluation reads the 2021
+    # figures, so a 2021 row is judged under 67号 and a 2020 row under 115号
+    assert list(out["techsme_condition_industry"]) == [1.0, 1.0, 1.0, 0.0, 0.0]
+    older = evaluate(_table([dict(ROW, tax_year=2020.0, industry_code="F5123")]), ["techsme_condition_industry"])
+    assert list(older["techsme_condition_industry"]) == [1.0]
 
 
 def test_missing_facts_are_named() -> None:

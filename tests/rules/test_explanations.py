@@ -70,12 +70,17 @@ def test_parameters_read_carry_value_date_and_citation() -> None:
 
 
 def test_unconfirmed_flag_travels() -> None:
-    explanation = _explain(tax_year="2021")
-    payable = explanation["results"]["eit_payable"]
-    assert payable["unconfirmed"] is True
-    assert any(p["unconfirmed"] and p["path"].startswith("eit.small_low_profit.effective_rate")
-               for p in payable["parameters"])
+    # 公告2022年第10号 第一条 lets each province reduce by up to 50%: the 50% is an unconfirmed assumption
+    explanation = _explain(tax_year="2022", vat_small_scale="1")
+    fees = explanation["results"]["six_taxes_two_fees_eligible"]
+    assert fees["unconfirmed"] is True
+    assert any(p["unconfirmed"] and p["path"] == "local.six_taxes_two_fees.payable_share"
+               for p in fees["parameters"])
     assert explanation["unconfirmed"] is True
+    # 公告2021年第12号 第一条 (2.5% on the first 1,000,000) is confirmed
+    payable = _explain(tax_year="2021")["results"]["eit_payable"]
+    assert not any(p["unconfirmed"] for p in payable["parameters"]
+                   if p["path"].startswith("eit.small_low_profit.effective_rate"))
     assert _explain(tax_year="2020")["results"]["techsme_score"]["unconfirmed"] is False
 
 
@@ -95,7 +100,8 @@ def test_rule_text_shows_the_parameter_values() -> None:
 
 
 def test_no_rule_in_force_is_said() -> None:
-    score = _explain(tax_year="2016")["results"]["techsme_score"]
+    # the first evaluation (2017, 国科发政〔2017〕115号) read the 2016 figures: 2015 figures were never evaluated
+    score = _explain(tax_year="2015")["results"]["techsme_score"]
     assert score["value"] is None
     assert "No rule in force" in score["note"]["en"]
 

@@ -162,7 +162,8 @@ def test_records_with_typed_values_and_errors() -> None:
 
 
 def test_reform_cli_prints_totals(tmp_path: Path) -> None:
-    source = write_csv(tmp_path / "facts.csv", [row(1), row(2, tax_year="2024"), row(3, tax_year="2022")])
+    source = write_csv(tmp_path / "facts.csv", [row(1), row(2, tax_year="2024"),
+                                                       row(3, tax_year="2022", tech_sme_registered="是")])
     stdout = io.StringIO()
     code = reform_main(["--set", "rd.rate.general=1.5", "--from", "2024-01-01", "--json", str(source)],
                        stdout=stdout, stderr=io.StringIO())

@@ -164,11 +164,13 @@ def test_dated_values(path: str, day: dt.date, value: float | None) -> None:
 
 def test_unconfirmed_values_are_flagged() -> None:
     tree = load_parameter_tree()
-    assert tree.get("rd.rate.general").is_unconfirmed_at(dt.date(2016, 6, 1))
-    assert not tree.get("rd.rate.general").is_unconfirmed_at(dt.date(2018, 6, 1))
+    # 国税发〔2008〕116号's treatment of commissioned R&D (article not checked) is unconfirmed; 财税〔2015〕119号 is not
+    assert tree.get("rd.commissioned.share").is_unconfirmed_at(dt.date(2012, 6, 1))
+    assert not tree.get("rd.commissioned.share").is_unconfirmed_at(dt.date(2016, 6, 1))
     assert tree.get("techsme.direct_routes.enabled").is_unconfirmed_at(dt.date(2023, 1, 1))
-    assert tree.get("eit.small_low_profit.effective_rate").is_unconfirmed_at(dt.date(2021, 12, 31))
-    assert not tree.get("eit.small_low_profit.effective_rate").is_unconfirmed_at(dt.date(2020, 12, 31))
+    assert tree.get("local.six_taxes_two_fees.payable_share").is_unconfirmed_at(dt.date(2019, 12, 31))
+    assert not tree.get("local.six_taxes_two_fees.payable_share").is_unconfirmed_at(dt.date(2023, 12, 31))
+    assert not tree.get("eit.small_low_profit.effective_rate").is_unconfirmed_at(dt.date(2021, 12, 31))
 
 
 def test_parameter_listing() -> None:

@@ -24,6 +24,9 @@ from techsme.rules.reforms import Reform, apply_reform
 Formula = Callable[["Simulation"], np.ndarray]
 NO_LAW_BEFORE = dt.date(1900, 1, 1)
 KINDS = {"number", "bool", "text", "date"}
+# periods whose law date is 31 December of `tax_year` + offset: a tax year's own law, and the law of the evaluation
+# year in which the figures of `tax_year` are used (the tech-SME evaluation of year N reads the figures of N − 1)
+YEAR_END_PERIODS = {"tax_year_end": 0, "evaluation_year_end": 1}
 
 
 @dataclass(frozen=True)
@@ -260,14 +263,15 @@ class Simulation:
         cached = self._periods.get(period)
         if cached is not None:
             return cached
-        if period == "tax_year_end":
+        if period in YEAR_END_PERIODS:
+            offset = YEAR_END_PERIODS[period]
             years = np.asarray(self("tax_year"), dtype=np.float64)
             finite = years[~np.isnan(years)]
             low = int(finite.min()) if finite.size else 2000
             high = int(finite.max()) if finite.size else 2000
             offsets = np.where(np.isnan(years), high - low + 1, years - low).astype(np.intp)
             unique_days = np.array(
-                [day_number(dt.date(y, 12, 31)) for y in range(low, high + 1)] + [np.iinfo(np.int32).min],
+                [day_number(dt.date(y + offset, 12, 31)) for y in range(low, high + 1)] + [np.iinfo(np.int32).min],
                 dtype=np.int64,
             )
             result = (unique_days, offsets)
@@ -396,6 +400,26 @@ class Simulation:
              b.strict)
             for b in parameter.brackets
         ]
+
+    def previous_year_rows(self, wanted: np.ndarray) -> np.ndarray:
+        """For each row where `wanted`: the row of the same enterprise (`uscc`) for `tax_year` − 1, else −1."""
+        result = np.full(self.n, -1, dtype=np.intp)
+        if self.n < 2 or not wanted.any():
+            return result
+        years = np.asarray(self("tax_year"), dtype=np.float64)
+        candidates = np.flatnonzero(wanted | np.isin(years, years[wanted] - 1.0))
+        uscc = np.asarray(self("uscc"))[candidates]
+        known = np.array([bool(u) for u in uscc], dtype=bool) & ~np.isnan(years[candidates])
+        candidates, uscc = candidates[known], uscc[known]
+        if candidates.size < 2:
+            return result
+        _, code = np.unique(uscc.astype(str), return_inverse=True)
+        year = years[candidates]
+        order = np.lexsort((year, code))
+        follows = (code[order][1:] == code[order][:-1]) & (year[order][1:] == year[order][:-1] + 1.0)
+        result[candidates[order[1:]][follows]] = candidates[order[:-1]][follows]
+        result[~wanted] = -1
+        return result
 
     # ---- provenance
     def row_day(self, name: str, row: int) -> dt.date | None:

@@ -40,11 +40,16 @@ def industry_division_key(s: Simulation) -> np.ndarray:
     return np.where(unknown, np.nan, key.astype(np.float64))
 
 
+def industry_section_in(s: Simulation, sections: str) -> np.ndarray:
+    """1.0 where the industry code's section letter is one of `sections`, NaN where the code is unknown."""
+    letter = _code_points(s)[:, 0]
+    return np.where(letter == 0, np.nan, np.isin(letter, [ord(c) for c in sections]).astype(np.float64))
+
+
 @variable(
     "is_manufacturing", label_en="Manufacturing enterprise", label_zh="制造业企业", unit="bool", kind="bool",
     rule_en="The main business is in GB/T 4754 section C (manufacturing).",
     rule_zh="主营业务属于国民经济行业分类C门类（制造业）。",
 )
 def is_manufacturing(s: Simulation) -> np.ndarray:
-    letter = _code_points(s)[:, 0]
-    return np.where(letter == 0, np.nan, (letter == ord("C")).astype(np.float64))
+    return industry_section_in(s, "C")

@@ -87,6 +87,10 @@ input_fact("resident", "Resident enterprise", "居民企业", "bool", kind="bool
 
 # other incentives
 input_fact("tech_transfer_income", "Technology-transfer income", "技术转让所得", "currency-CNY", default=0.0)
+input_fact(
+    "tech_transfer_nonexclusive_income", "Income from non-exclusive licences of 5 years or more",
+    "五年以上非独占许可使用权转让所得", "currency-CNY", default=0.0,
+)
 input_fact("vat_small_scale", "Small-scale VAT taxpayer", "增值税小规模纳税人", "bool", kind="bool", default=0.0)
 
 # HNTE pre-check (optional; absent means unknown unless noted)

@@ -12,13 +12,18 @@ D23_12 = "财政部 税务总局公告2023年第12号"
 
 @variable(
     "six_taxes_two_fees_eligible", label_en="50% six taxes and two fees", label_zh="享受“六税两费”减半征收",
-    unit="bool", kind="bool", parameters=["local.six_taxes_two_fees.payable_share"], citation=D23_12 + " 第二条",
-    rule_en="While the measure is in force: a small-scale VAT taxpayer or a small low-profit enterprise.",
-    rule_zh="政策有效期内，增值税小规模纳税人或小型微利企业。",
+    unit="bool", kind="bool",
+    parameters=["local.six_taxes_two_fees.payable_share", "local.six_taxes_two_fees.small_low_profit_included"],
+    citation="财税〔2019〕13号 第三条; 财政部 税务总局公告2022年第10号 第一条; " + D23_12 + " 第二条",
+    rule_en="While the measure is in force: a small-scale VAT taxpayer (from 2019), or a small low-profit enterprise "
+    "(from 2022).",
+    rule_zh="政策有效期内：增值税小规模纳税人（2019年起），或小型微利企业（2022年起）。",
 )
 def six_taxes_two_fees_eligible(s: Simulation) -> np.ndarray:
     in_force = ~np.isnan(s.param("local.six_taxes_two_fees.payable_share"))
-    return np.where(in_force, any_of(s("vat_small_scale"), s("eit_small_low_profit_eligible")), 0.0)
+    included = s.param("local.six_taxes_two_fees.small_low_profit_included", default=0.0) == 1.0
+    small_low_profit = np.where(included, s("eit_small_low_profit_eligible"), 0.0) if included.any() else np.zeros(s.n)
+    return np.where(in_force, any_of(s("vat_small_scale"), small_low_profit), 0.0)
 
 
 # ---- VAT: one row = one VAT return period of a taxpayer

@@ -8,6 +8,8 @@ from techsme.rules.engine import Simulation, variable
 from techsme.rules.three_valued import all_of, best_option, choose, coalesce, flag, negate
 from techsme.rules.variables.industry import division_key
 
+D22_16 = "财政部 税务总局 科技部公告2022年第16号"
+
 
 @variable(
     "rd_excluded_industry_default", label_en="Excluded industry by main business",
@@ -41,7 +43,8 @@ def rd_excluded_industry_share(s: Simulation) -> np.ndarray:
 )
 def rd_excluded_industry(s: Simulation) -> np.ndarray:
     share, limit = s("rd_excluded_industry_share"), s.param("rd.excluded_industry.revenue_share_limit")
-    return flag(share > limit, share, limit)
+    # before 2016 (财税〔2015〕119号 第四条) there was no list of excluded industries
+    return np.where(np.isnan(limit), 0.0, flag(share > limit, share))
 
 
 @variable(
@@ -123,36 +126,67 @@ def rd_deduction_base(s: Simulation) -> np.ndarray:
 
 
 @variable(
+    "techsme_eligible_previous_year", label_en="Tech-SME evaluation of the previous year's figures",
+    label_zh="按上一年度数据的科技型中小企业评价结果", unit="bool", kind="bool",
+    rule_en="The engine's evaluation of the same enterprise's row for the previous tax year, which is the "
+    "evaluation made in this tax year (unknown when that row is not in the table).",
+    rule_zh="同一企业上一纳税年度数据的评价结果，即本纳税年度进行的评价（表中无该年度数据时未知）。",
+)
+def techsme_eligible_previous_year(s: Simulation) -> np.ndarray:
+    wanted = np.isnan(s("tech_sme_registered"))
+    previous = s.previous_year_rows(wanted)
+    found = previous >= 0
+    result = np.full(s.n, np.nan)
+    if found.any():
+        result[found] = s("techsme_eligible")[previous[found]]
+    return result
+
+
+@variable(
     "rd_tech_sme_status", label_en="Tech-SME for the super-deduction", label_zh="按科技型中小企业享受加计扣除",
-    unit="bool", kind="bool",
-    rule_en="The registration given in the facts, else the engine's own evaluation.",
-    rule_zh="按填报的入库登记情况；未填报时按本系统评价结果。",
+    unit="bool", kind="bool", citation=D22_16 + " 第三条", parameters=["rd.tech_sme_status_lag"],
+    rule_en="Registered as a tech-SME in the tax year itself (an enterprise evaluated in year N claims for year N): "
+    "the registration given in the facts, else the engine's evaluation of the previous year's figures.",
+    rule_zh="纳税年度当年取得科技型中小企业入库登记（第N年评价入库的企业享受第N年度的政策）：按填报的入库登记情况；"
+    "未填报时按上一年度数据的评价结果。",
 )
 def rd_tech_sme_status(s: Simulation) -> np.ndarray:
     registered = s("tech_sme_registered")
     if not np.isnan(registered).any():
-        return registered  # the evaluation is only needed where the registration is not given
-    return coalesce(registered, s("techsme_eligible"))
+        return registered
+    lag = s.param("rd.tech_sme_status_lag", default=0.0)
+    evaluated = s("techsme_eligible") if np.any(lag == 1.0) else np.full(s.n, np.nan)
+    if np.any(lag == 0.0):
+        evaluated = np.where(lag == 0.0, s("techsme_eligible_previous_year"), evaluated)
+    return coalesce(registered, evaluated)
 
 
 @variable(
     "rd_rate_by_category", label_en="Super-deduction rate by category", label_zh="按类别适用的加计扣除比例",
     unit="/1",
-    parameters=["rd.rate.general", "rd.rate.tech_sme", "rd.rate.manufacturing", "rd.rate.ic_machine_tool"],
-    rule_en="The highest rate among the categories the enterprise belongs to: all eligible enterprises, tech-SMEs, "
-    "manufacturing (section C), integrated-circuit/industrial machine-tool enterprises.",
-    rule_zh="在企业所属类别（一般企业、科技型中小企业、制造业企业、集成电路和工业母机企业）适用比例中取最高者。",
+    parameters=[
+        "rd.rate.statutory", "rd.rate.general", "rd.rate.tech_sme", "rd.rate.manufacturing", "rd.rate.ic_machine_tool",
+    ],
+    rule_en="The highest rate among the statutory rate ({rd.rate.statutory}) and the measures in force for the "
+    "categories the enterprise belongs to: all eligible enterprises, tech-SMEs, manufacturing (section C), "
+    "integrated-circuit/industrial mother-machine enterprises. A measure that has ended gives nothing.",
+    rule_zh="在法定比例（{rd.rate.statutory}）和企业所属类别（一般企业、科技型中小企业、制造业企业、集成电路和工业母机企业）"
+    "有效期内的比例中取最高者；已到期的政策不再适用。",
 )
 def rd_rate_by_category(s: Simulation) -> np.ndarray:
     ones = np.ones(s.n)
-    return best_option(
-        [
-            (ones, s.param("rd.rate.general", default=0.0)),
-            (s("rd_tech_sme_status"), s.param("rd.rate.tech_sme", default=0.0)),
-            (s("is_manufacturing"), s.param("rd.rate.manufacturing", default=0.0)),
-            (s("ic_or_machine_tool"), s.param("rd.rate.ic_machine_tool", default=0.0)),
-        ]
-    )
+    general = np.fmax(s.param("rd.rate.statutory", default=0.0), s.param("rd.rate.general", default=0.0))
+    options = [
+        (ones, general),
+        (s("is_manufacturing"), s.param("rd.rate.manufacturing", default=0.0)),
+        (s("ic_or_machine_tool"), s.param("rd.rate.ic_machine_tool", default=0.0)),
+    ]
+    tech_sme_rate = s.param("rd.rate.tech_sme", default=0.0)
+    if np.any(tech_sme_rate > general):  # the status is read only where it can matter
+        options.append((s("rd_tech_sme_status"), tech_sme_rate))
+    rate = best_option(options)
+    no_law = np.isnan(s.param("rd.rate.statutory"))
+    return np.where(no_law, np.nan, rate)
 
 
 @variable(

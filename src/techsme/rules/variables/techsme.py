@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
-from techsme.rules.engine import Simulation, formula_version, variable
+from techsme.rules import engine
+from techsme.rules.engine import Simulation, formula_version
 from techsme.rules.three_valued import all_of, any_of, best_option, flag, negate, ratio
 
 D115 = "国科发政〔2017〕115号"
 D67 = "国科火字〔2022〕67号"
+
+# A row's figures describe `tax_year`; they are evaluated in the next year (the evaluation uses the figures of the
+# last completed accounting year), so every evaluation variable reads the law of 31 December of `tax_year` + 1.
+variable = partial(engine.variable, period="evaluation_year_end")
 
 
 def _within_limit(s: Simulation, fact: str, limit_path: str) -> np.ndarray:
