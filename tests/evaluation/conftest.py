@@ -31,8 +31,10 @@ class Flow:
         county = self.regions[key]["enterprise"].region_code
         enterprise = self.make_enterprise(region_code=county, contact_email=f"{key}@example.com")
         admin = self.make_user("enterprise_admin", enterprise.organisation, email=f"admin-{enterprise.pk}@example.com")
-        values = {"employees": 30, "tech_staff": 10, "revenue": Decimal("20000000.00"),
-                  "total_cost_expense": Decimal("18000000.00"), "total_assets": Decimal("15000000.00"),
+        # 70 points (staff 20, R&D 50, no IP): eligible unless ``facts`` say otherwise.
+        values = {"employees": 30, "tech_staff": 10, "ip_class1": 0, "ip_class2": 0,
+                  "revenue": Decimal("20000000.00"), "total_cost_expense": Decimal("18000000.00"),
+                  "total_assets": Decimal("15000000.00"),
                   "rd_expense": Decimal("1500000.00")} | facts
         AnnualFacts.objects.create(enterprise=enterprise, tax_year=YEAR - 1, **values)
         enterprise.test_admin = admin

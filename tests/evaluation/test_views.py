@@ -216,7 +216,7 @@ def test_demo_data_show_on_every_page() -> None:
     from techsme.registry import demo
 
     today = date(2026, 11, 26)
-    demo.seed_demo(enterprises=150, seed=7, today=today)
+    demo.seed_demo(enterprises=250, seed=7, today=today)
     seed_evaluation_demo(today=today)
     reviewer = login(User.objects.get(username=demo.REVIEWER))
     queue = reviewer.get(reverse("evaluation:queue"))

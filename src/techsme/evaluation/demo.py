@@ -3,9 +3,15 @@
 Call ``seed_evaluation_demo()`` after ``registry.demo.seed_demo()`` (it uses the demo agencies and users, and the
 Shenzhen and Guangzhou enterprises). The demo enterprise itself (``registry.demo.DEMO_ENTERPRISE_NAME``) is left
 without a filing for this year, so the browser journey can start one.
+
+Enterprises are drawn by their assessment: only those that pass every criterion are accepted, published and
+registered; failing ones are rejected or wait in the queue — except one, accepted by the agency administrator's
+recorded override with its reason. One filing of the closed batch is held at the close: the enterprise was listed
+for serious dishonesty during its publicity.
 """
 
 from collections import Counter
+from collections.abc import Iterator
 from datetime import date, timedelta
 
 from django.db import transaction
@@ -13,9 +19,10 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from techsme.accounts.models import Organisation, User
+from techsme.evaluation import criteria
 from techsme.evaluation import services as s
 from techsme.evaluation.models import EvaluationYear, Filing, Registration
-from techsme.registry.models import Enterprise
+from techsme.registry.models import AnnualFacts, Enterprise
 
 # How many filings of this year end in each state (Shenzhen unless noted).
 PLAN = {
@@ -27,6 +34,8 @@ PLAN = {
     "rejected": 1,
     "in_publicity": 3,
     "registered": 5,
+    "held": 1,  # no longer passes at the close of publicity
+    "overridden": 1,  # fails a criterion, accepted by the agency administrator's override
     "objection_upheld": 1,
     "revoked": 1,
     "revocation_pending": 1,
@@ -37,6 +46,34 @@ LAST_YEAR_REGISTERED = 4  # registered last year: one renewed, the others lapse 
 
 def _user(username: str) -> User:
     return User.objects.get(username=username)
+
+
+class _Pool:
+    """Enterprises in order, handed out as passing or failing the criteria on their facts of ``facts_year``."""
+
+    def __init__(self, enterprises: Iterator[Enterprise]) -> None:
+        self.enterprises = enterprises
+        self.waiting: dict[tuple[int, bool], list[Enterprise]] = {}
+
+    @staticmethod
+    def _passes(enterprise: Enterprise, facts_year: int) -> bool:
+        from techsme.registry.selectors import facts_record
+        from techsme.rules import assess_records
+
+        facts = AnnualFacts.objects.filter(enterprise=enterprise, tax_year=facts_year).first()
+        if facts is None:
+            return False
+        return not criteria.of_result(assess_records([facts_record(enterprise, facts)])[0])
+
+    def take(self, facts_year: int, passing: bool = True) -> Enterprise:
+        waiting = self.waiting.setdefault((facts_year, passing), [])
+        if waiting:
+            return waiting.pop(0)
+        for enterprise in self.enterprises:
+            if self._passes(enterprise, facts_year) == passing:
+                return enterprise
+            self.waiting.setdefault((facts_year, not passing), []).append(enterprise)
+        raise LookupError(f"no {'passing' if passing else 'failing'} demo enterprise left for {facts_year}")
 
 
 def seed_evaluation_demo(*, today: date | None = None) -> dict[str, int]:
@@ -52,23 +89,25 @@ def seed_evaluation_demo(*, today: date | None = None) -> dict[str, int]:
     province = Organisation.objects.get(kind="agency", region_code="440000")
     EvaluationYear.objects.get_or_create(year=year)
     EvaluationYear.objects.get_or_create(year=year - 1)
-    sz = iter(Enterprise.objects.filter(region_code__startswith="4403").exclude(name=DEMO_ENTERPRISE_NAME)
-              .order_by("pk"))
-    gz = iter(Enterprise.objects.filter(region_code__startswith="4401").order_by("pk"))
+    shenzhen = Enterprise.objects.filter(region_code__startswith="4403").exclude(name=DEMO_ENTERPRISE_NAME)
+    sz = _Pool(iter(shenzhen.order_by("pk")))
+    sz_last_year = _Pool(iter(shenzhen.order_by("-pk")))  # last year's filings may come from the same enterprises
+    gz = _Pool(iter(Enterprise.objects.filter(region_code__startswith="4401").order_by("pk")))
 
-    def submitted(pool, filing_year: int = year) -> Filing:
-        filing = s.do_start_filing(actor=root, enterprise=next(pool), year=filing_year, today=today)
+    def submitted(pool: _Pool, filing_year: int = year, passing: bool = True) -> Filing:
+        enterprise = pool.take(filing_year - 1, passing)
+        filing = s.do_start_filing(actor=root, enterprise=enterprise, year=filing_year, today=today)
         return s.do_submit_filing(actor=root, filing=filing, attestation=True)
 
-    def accepted(pool, by: User, filing_year: int = year) -> Filing:
+    def accepted(pool: _Pool, by: User, filing_year: int = year) -> Filing:
         filing = submitted(pool, filing_year)
         if filing.needs_onsite_check:
             s.do_record_onsite_check(actor=by, filing=filing, result="passed",
                                      notes="现场核查：研发场地、人员与申报一致。")
         return s.do_decide_filing(actor=by, filing=filing, decision="accept")
 
-    def registered(n: int, filing_year: int = year) -> list[Registration]:
-        filings = [accepted(sz, reviewer, filing_year) for _ in range(n)]
+    def registered(n: int, filing_year: int, pool: _Pool) -> list[Registration]:
+        filings = [accepted(pool, reviewer, filing_year) for _ in range(n)]
         published = today - timedelta(days=40)
         batch = s.do_publish_batch(actor=manager, agency=province, filing_ids=[f.pk for f in filings],
                                    published_on=published)
@@ -77,9 +116,10 @@ def seed_evaluation_demo(*, today: date | None = None) -> dict[str, int]:
     # E-mails of the demo steps are not printed on the console.
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"), transaction.atomic():
         for _ in range(PLAN["draft"]):
-            s.do_start_filing(actor=root, enterprise=next(sz), year=year, today=today)
-        for _ in range(PLAN["submitted"]):
-            submitted(sz)
+            s.do_start_filing(actor=root, enterprise=sz.take(year - 1, passing=False), year=year,
+                              today=today)
+        for index in range(PLAN["submitted"]):
+            submitted(sz, passing=index % 2 == 1)  # the queue holds failing filings too, marked as such
         for _ in range(PLAN["submitted_gz"]):
             submitted(gz)
         for _ in range(PLAN["returned"]):
@@ -88,16 +128,20 @@ def seed_evaluation_demo(*, today: date | None = None) -> dict[str, int]:
         for _ in range(PLAN["accepted"]):
             accepted(sz, reviewer)
         for _ in range(PLAN["rejected"]):
-            s.do_decide_filing(actor=reviewer, filing=submitted(sz), decision="reject",
-                               reason="企业所属行业为负面清单行业，不符合评价条件。")
+            s.do_decide_filing(actor=reviewer, filing=submitted(sz, passing=False), decision="reject",
+                               reason="经审核，企业不符合科技型中小企业评价条件。")
+        for _ in range(PLAN["overridden"]):
+            s.do_decide_filing(actor=agency_admin, filing=submitted(sz, passing=False), decision="accept",
+                               override=True, override_reason="企业已提交补充材料，经局务会研究同意按例外情形受理。")
         # Last year's registrations: one renewed, the rest lapse once 31 March has passed.
-        last_year = registered(LAST_YEAR_REGISTERED, year - 1)
+        last_year = registered(LAST_YEAR_REGISTERED, year - 1, sz_last_year)
         if today > s.annual_update_deadline(year - 1):
             Registration.objects.filter(pk=last_year[0].pk).update(annual_update_at=timezone.now())
             s.do_lapse_registrations(actor=None, year=year - 1, today=today)
         # This year: a closed batch with an upheld objection, and registrations to revoke.
         filings = [accepted(sz, reviewer) for _ in range(PLAN["registered"] + PLAN["objection_upheld"]
-                                                         + PLAN["revoked"] + PLAN["revocation_pending"])]
+                                                         + PLAN["revoked"] + PLAN["revocation_pending"]
+                                                         + PLAN["held"])]
         batch = s.do_publish_batch(actor=manager, agency=province, filing_ids=[f.pk for f in filings],
                                    published_on=today - timedelta(days=30))
         doubtful = filings[-1]
@@ -105,6 +149,12 @@ def seed_evaluation_demo(*, today: date | None = None) -> dict[str, int]:
                                          text="该企业科技人员数量与社保缴纳记录不符。", today=batch.published_on)
         s.do_resolve_objection(actor=manager, objection=objection, decision="uphold",
                                resolution="经核查社保记录，异议属实。")
+        # During the publicity, the registry learns that one enterprise was listed for serious dishonesty.
+        from techsme.registry.services import do_save_facts
+
+        for filing in filings[-1 - PLAN["held"]:-1]:
+            do_save_facts(actor=root, enterprise_id=filing.enterprise_id, tax_year=filing.facts_year,
+                          values={"serious_dishonesty": True})
         closed = s.do_close_batch(actor=manager, batch=batch, today=today)
         for registration in closed[: PLAN["revoked"]]:
             revocation = s.do_revoke_notice(actor=agency_admin, registration=registration, ground="fraud",
@@ -126,12 +176,11 @@ def seed_evaluation_demo(*, today: date | None = None) -> dict[str, int]:
         s.do_lodge_objection(batch=batch, filing=filings[0], name="匿名", contact="objection@example.cn",
                              text="请核实该企业知识产权的权属。", today=today)
         # Filings received on paper and imported, not yet routed into the queue (the import page offers to).
-        from techsme.registry.models import AnnualFacts
         from techsme.registry.selectors import facts_record
 
         offline = []
         for _ in range(PLAN["imported"]):
-            enterprise = next(sz)
+            enterprise = sz.take(year - 1, passing=False)
             facts = (AnnualFacts.objects.filter(enterprise=enterprise, tax_year=year - 1).first()
                      or AnnualFacts(enterprise=enterprise, tax_year=year - 1))
             offline.append((enterprise, year, facts_record(enterprise, facts)))

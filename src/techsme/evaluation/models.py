@@ -78,6 +78,7 @@ class FilingState(models.TextChoices):
     ACCEPTED = "accepted", _("accepted")
     REJECTED = "rejected", _("rejected")
     IN_PUBLICITY = "in_publicity", _("in publicity")
+    HELD = "held", _("registration held")
     REGISTERED = "registered", _("registered")
     OBJECTION_UPHELD = "objection_upheld", _("objection upheld")
     LAPSED = "lapsed", _("lapsed")
@@ -134,6 +135,17 @@ class Filing(models.Model):
     batch = models.ForeignKey(
         "PublicityBatch", on_delete=models.PROTECT, null=True, blank=True, related_name="filings"
     )
+    # An approval against failed criteria (``evaluation.criteria``): only by an agency administrator, with a reason.
+    override_reason = models.TextField(_("reason for the override"), blank=True)
+    override_criteria = models.JSONField(_("criteria overridden"), default=list, blank=True)
+    override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("overridden by"),
+    )
+    override_at = models.DateTimeField(_("overridden at"), null=True, blank=True)
+    # At the close of publicity the facts are scored again; a filing that no longer passes is held, not numbered.
+    hold_reasons = models.JSONField(_("reasons for holding the registration"), default=list, blank=True)
+    held_at = models.DateTimeField(_("registration held at"), null=True, blank=True)
     # Set on filings received offline and imported from a spreadsheet (``evaluation.importing``).
     import_job = models.ForeignKey(
         "core.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -167,6 +179,11 @@ class Filing(models.Model):
     @property
     def editable(self) -> bool:
         return self.state in (FilingState.DRAFT, FilingState.RETURNED)
+
+    @property
+    def overridden(self) -> bool:
+        """Accepted against failed criteria by an agency administrator's recorded override."""
+        return self.override_at is not None
 
     @property
     def days_waiting(self) -> int:

@@ -28,6 +28,8 @@ EVALUATION_ACTIONS: dict[str, frozenset[str]] = {
     "evaluation.change_report": frozenset(ENTERPRISE_ROLES),
     # The agency's follow-up page (pending revocations, change reports) and acknowledging a change report.
     "evaluation.change_report.review": frozenset({Role.AGENCY_REVIEWER, Role.AGENCY_ADMIN}),
+    # Approving (accepting, publishing, registering) a filing that fails a criterion of ``evaluation.criteria``.
+    "evaluation.filing.override": frozenset({Role.AGENCY_ADMIN}),
 }
 for _key, _workflow in WORKFLOWS.items():
     for _t in _workflow.transitions:

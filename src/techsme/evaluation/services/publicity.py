@@ -15,7 +15,7 @@ from techsme.accounts.roles import Role
 from techsme.core.errors import Conflict, FieldError, InvalidInput, PermissionDenied
 from techsme.core.permissions import ACTIONS, grants
 from techsme.core.workdays import add_workdays, calendar_coverage_warning
-from techsme.evaluation import numbering
+from techsme.evaluation import criteria, numbering
 from techsme.evaluation.models import (
     BatchState,
     Filing,
@@ -27,13 +27,13 @@ from techsme.evaluation.models import (
     Registration,
 )
 from techsme.evaluation.permissions import action_name
+from techsme.evaluation.services.closing import closing_failures, hold, issue_registration
 from techsme.evaluation.services.common import (
     AGENCY_NOTIFIED_ROLES,
     audit_event,
     authorize,
     local_today,
     move_filing,
-    notify,
     notify_agency,
     notify_state,
     require_text,
@@ -54,7 +54,9 @@ def do_publish_batch(*, actor: Any, agency: Organisation, filing_ids: Iterable[i
                      published_on: date | None = None) -> PublicityBatch:
     """Publish accepted filings of the agency's region for 10 working days.
 
-    Every filing flagged for an on-site check needs a recorded, passed check first. When the publicity period runs
+    Without ``filing_ids``, the accepted filings that pass every criterion are published (never one accepted by an
+    override: that one must be chosen). A chosen filing that fails a criterion no override covers is refused. Every
+    filing flagged for an on-site check needs a recorded, passed check first. When the publicity period runs
     into a year without an official holiday calendar, the batch keeps a warning (``calendar_warning``).
     """
     published_on = published_on or local_today()
@@ -62,7 +64,10 @@ def do_publish_batch(*, actor: Any, agency: Organisation, filing_ids: Iterable[i
         _publisher_of(actor, agency)
         agency = Organisation.objects.select_for_update().get(pk=agency.pk)  # one publication at a time per agency
         prefix = agency.region_prefix
-        candidates = Filing.objects.filter(state=FilingState.ACCEPTED, enterprise__region_code__startswith=prefix)
+        # Without a selection: only what passes every criterion (an overridden filing must be chosen by name).
+        candidates = Filing.objects.filter(state=FilingState.ACCEPTED, enterprise__region_code__startswith=prefix,
+                                           eligible=True, override_at__isnull=True).exclude(
+            onsite_check_result=OnsiteResult.FAILED)
         if filing_ids is not None:
             ids = sorted(set(filing_ids))
             candidates = Filing.objects.filter(pk__in=ids)
@@ -70,7 +75,7 @@ def do_publish_batch(*, actor: Any, agency: Organisation, filing_ids: Iterable[i
         if filing_ids is not None and len(filings) != len(ids):
             raise InvalidInput([FieldError("filings", _("Some of the selected filings do not exist."))])
         if not filings:
-            raise Conflict(_("There are no accepted filings to publish."))
+            raise Conflict(_("There are no accepted, eligible filings to publish."))
         problems = []
         for filing in filings:
             authorize(actor, "filing", "publish", filing, filing.state)
@@ -82,6 +87,9 @@ def do_publish_batch(*, actor: Any, agency: Organisation, filing_ids: Iterable[i
             elif filing.onsite_check_result == OnsiteResult.FAILED:
                 problems.append(_("%(name)s failed its on-site check; reject the filing instead.") % {
                     "name": filing.enterprise})
+            elif codes := criteria.uncovered(filing):
+                problems.append(_("%(name)s fails the criteria and was not accepted by an override: %(reasons)s") % {
+                    "name": filing.enterprise, "reasons": " ".join(criteria.texts(codes))})
         if problems:
             raise Conflict(" ".join(problems))
         years = {f.year for f in filings}
@@ -157,8 +165,9 @@ def do_resolve_objection(*, actor: Any, objection: Objection, decision: str, res
 def do_close_batch(*, actor: Any, batch: PublicityBatch, today: date | None = None) -> list[Registration]:
     """After the publicity period, with every objection resolved: register the filings without an upheld objection.
 
-    Registration numbers are issued inside this transaction; the counters are locked in sorted order before anything
-    else is written.
+    The facts of each of them are scored again first (``closing.closing_record``): a filing that no longer passes a
+    criterion (and carries no override for it) is held with its reasons instead of numbered. Registration numbers are
+    issued inside this transaction; the counters are locked in sorted order before anything else is written.
     """
     today = today or local_today()
     with transaction.atomic():
@@ -172,30 +181,23 @@ def do_close_batch(*, actor: Any, batch: PublicityBatch, today: date | None = No
         filings = list(Filing.objects.select_for_update().filter(batch=batch, state=FilingState.IN_PUBLICITY)
                        .select_related("enterprise").order_by("pk"))
         upheld = set(batch.objections.filter(state=ObjectionState.UPHELD).values_list("filing_id", flat=True))
-        to_register = [f for f in filings if f.pk not in upheld]
         for filing in filings:
             authorize(actor, "filing", "uphold_objection" if filing.pk in upheld else "register", filing,
-                       filing.state)
+                      filing.state)
+        passing = [f for f in filings if f.pk not in upheld]
+        failures = closing_failures(passing)
+        held = {f: codes for f in passing if (codes := criteria.uncovered(f, failures[f.pk]))}
+        to_register = [f for f in passing if f not in held]
         numbering.lock_counters((f.enterprise.region_code, f.year) for f in to_register)
         now = timezone.now()
-        registrations = []
-        for filing in to_register:
-            seq, number = numbering.issue(filing.enterprise.region_code, filing.year)
-            registrations.append(Registration.objects.create(
-                filing=filing, enterprise=filing.enterprise, number=number, region6=filing.enterprise.region_code,
-                year=filing.year, seq=seq, issued_at=now, state_changed_at=now,
-            ))
         batch.state = BatchState.CLOSED
         batch.closed_at = now
         batch.save(update_fields=["state", "closed_at"])
-        audit_event(actor, "evaluation.batch.close", batch, None, registered=len(to_register), refused=len(upheld))
-        for filing, registration in zip(to_register, registrations, strict=True):
-            move_filing(filing, "register", actor, registration.number, now)
-            audit_event(actor, "evaluation.registration.issue", registration, filing, number=registration.number)
-            notify(filing, _("Tech-SME registration %(number)s") % {"number": registration.number},
-                    _("%(name)s is registered as a technology-based SME for %(year)s with the number "
-                      "%(number)s.") % {"name": filing.enterprise.name, "year": filing.year,
-                                        "number": registration.number})
+        audit_event(actor, "evaluation.batch.close", batch, None, registered=len(to_register), refused=len(upheld),
+                    held=len(held))
+        registrations = [issue_registration(filing, actor, "register", now) for filing in to_register]
+        for filing, codes in held.items():
+            hold(filing, codes, actor, now)
         for filing in filings:
             if filing.pk in upheld:
                 move_filing(filing, "uphold_objection", actor, now=now)

@@ -13,22 +13,9 @@ from django.utils.translation import gettext as _
 from techsme.core import ratelimit
 from techsme.core.errors import Conflict, InvalidInput
 from techsme.core.permissions import can
+from techsme.evaluation import criteria
 from techsme.evaluation.models import OnsiteReason
 
-# The rules engine's failure codes (``techsme_fail_reasons``), in words.
-FAIL_REASONS = {
-    "not_resident_or_unaudited": gettext_lazy("Not a resident enterprise taxed on audited books."),
-    "employees_over_limit": gettext_lazy("More employees than the limit of 500."),
-    "revenue_over_limit": gettext_lazy("Sales revenue above the limit of 200 million yuan."),
-    "assets_over_limit": gettext_lazy("Total assets above the limit of 200 million yuan."),
-    "restricted_industry": gettext_lazy("The products or services are in a prohibited, restricted or eliminated "
-                                        "industry."),
-    "excluded_industry": gettext_lazy("The main business is in an industry excluded from the R&D deduction."),
-    "compliance": gettext_lazy("A major accident, a serious violation or a listing for abnormal operation or "
-                               "dishonesty."),
-    "score_below_60": gettext_lazy("The total score is below 60 points and no direct route applies."),
-    "tech_staff_score_zero": gettext_lazy("The technology-staff score is zero."),
-}
 INDICATORS = (("techsme_staff_score", 20), ("techsme_rd_score", 50), ("techsme_ip_score", 30))
 CONDITIONS = ("techsme_condition_resident", "techsme_condition_size", "techsme_condition_industry",
               "techsme_condition_compliance")
@@ -59,11 +46,7 @@ def _shown(value: Any) -> str:
 
 
 def fail_reason_texts(codes: str | list[str] | None) -> list[str]:
-    if not codes:
-        return []
-    if isinstance(codes, str):
-        codes = [c for c in codes.split(";") if c]
-    return [str(FAIL_REASONS.get(code, code)) for code in codes]
+    return criteria.texts(codes)
 
 
 def readable(result: dict[str, Any] | None) -> dict[str, Any] | None:
