@@ -81,10 +81,39 @@ class ApplicationForm(KeyedForm):
                               help_text=_("Which service you want to buy and why."))
 
 
-class DecisionForm(Form):
+class OverrideFields(Form):
+    """An explicit override of failed criteria: unticked by default, and a reason is required when ticked."""
+
+    override = forms.BooleanField(
+        label=_("Decide although the criteria listed above fail (agency administrators only; recorded and audited)"),
+        required=False)
+    override_reason = forms.CharField(label=_("Reason for the override"), required=False, max_length=2000,
+                                      widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("override") and not (data.get("override_reason") or "").strip():
+            self.add_error("override_reason", _("Give the reason for the override."))
+        if not data.get("override"):
+            data["override_reason"] = ""
+        return data
+
+
+class DecisionForm(OverrideFields):
     amount = money_field(_("Approved amount (yuan)"), required=False,
                          help_text=_("Leave empty to approve the full amount."))
     reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    field_order = ["amount", "reason", "override", "override_reason"]
+
+
+class DeliveryForm(Form):
+    report = forms.CharField(label=_("What was delivered"), max_length=5000,
+                             help_text=_("Results, report numbers and dates: the agency checks them before payment."),
+                             widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class VerificationForm(OverrideFields):
+    pass
 
 
 class ReasonForm(Form):

@@ -27,6 +27,7 @@ from techsme.vouchers.forms import (
     ApplicationForm,
     ContractForm,
     DecisionForm,
+    DeliveryForm,
     FundForm,
     PeriodForm,
     ProgrammeEditForm,
@@ -37,6 +38,7 @@ from techsme.vouchers.forms import (
     RefundForm,
     ServiceForm,
     ServiceRowForm,
+    VerificationForm,
     VerifyForm,
 )
 from techsme.vouchers.models import (
@@ -49,6 +51,7 @@ from techsme.vouchers.models import (
     VoucherState,
 )
 from techsme.vouchers.permissions import action_name
+from techsme.vouchers.services import criteria
 from techsme.vouchers.workflows import WORKFLOWS
 
 STATE_ACTIONS: dict[str, Callable[..., Any]] = {
@@ -152,6 +155,14 @@ def programme_new(request: HttpRequest) -> HttpResponse:
     return render(request, "vouchers/programme_form.html", {"form": form}, status=_status(form))
 
 
+def _reimbursement_preview(programme: Any, period_form: Any) -> Any:
+    """What "Reimburse verified contracts" would pay and hold for the period in the form (None if it is invalid)."""
+    try:
+        return s.reimbursement_preview(programme, period_form["period"].value() or s.current_period())
+    except InvalidInput:
+        return None
+
+
 @login_required
 def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
@@ -225,10 +236,13 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if manages:
         context.update({
             "figures": selectors.programme_figures(programme),
-            "waiting": programme.applications.filter(state=ApplicationState.SUBMITTED).select_related("enterprise"),
+            "waiting": [(a, criteria.application_problems(a, timezone.localdate())) for a in programme.applications
+                        .filter(state=ApplicationState.SUBMITTED).select_related("enterprise", "programme")],
+            "overridden_applications": programme.applications.exclude(overridden=[]).select_related("enterprise"),
             "providers": programme.providers.order_by("state", "institution"),
-            "to_verify": selectors.visible_contracts(user).filter(voucher__programme=programme,
-                                                                  state=ContractState.DELIVERED),
+            "to_verify": [(c, criteria.verification_problems(c)) for c in selectors.visible_contracts(user).filter(
+                voucher__programme=programme, state=ContractState.DELIVERED)],
+            "reimbursement": _reimbursement_preview(programme, period_form),
             "vouchers": programme.vouchers.select_related("enterprise", "account").order_by("-issued_at")[:100],
             "batches": programme.batches.select_related("provider")[:50],
         })
@@ -260,6 +274,8 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     application = selectors.application_for(request.user, pk)
     may_decide = can(request.user, action_name("application", "approve"), application)
     form = DecisionForm(request.POST or None, initial={"amount": application.amount})
+    if not criteria.may_override(request.user, application):
+        del form.fields["override"], form.fields["override_reason"]
     if request.method == "POST":
         if not may_decide:
             raise PermissionDenied
@@ -267,13 +283,18 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             ok, _r = _attempt(request, form, lambda: s.do_decide_application(
                 actor=request.user, application_id=application.pk, approve=approve,
-                amount=form.cleaned_data["amount"] or None, reason=form.cleaned_data["reason"]))
+                amount=form.cleaned_data["amount"] or None, reason=form.cleaned_data["reason"],
+                override_reason=form.cleaned_data["override_reason"] if approve else ""))
             if ok:
                 messages.success(request, _("The voucher was issued.") if approve else
                                  _("The application was rejected."))
                 return redirect("vouchers:application", pk=application.pk)
+    waiting = application.state == ApplicationState.SUBMITTED
     return render(request, "vouchers/application.html", {
         "application": application, "form": form,
+        "problems": criteria.application_problems(application, timezone.localdate()) if waiting else [],
+        "overridden": criteria.labels(application.overridden),
+        "may_override": criteria.may_override(request.user, application),
         "may_decide": may_decide and application.state == ApplicationState.SUBMITTED,
         "voucher": getattr(application, "voucher", None) if application.state == ApplicationState.APPROVED else None,
     }, status=_status(form))
@@ -325,8 +346,8 @@ def contract_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 CONTRACT_ACTIONS = {
-    "redeem": RedeemForm, "confirm_delivery": None, "verify": None, "refund": RefundForm, "cancel": ReasonForm,
-    "withdraw": None,
+    "redeem": RedeemForm, "confirm_delivery": DeliveryForm, "verify": VerificationForm, "refund": RefundForm,
+    "cancel": ReasonForm, "withdraw": None,
 }
 
 
@@ -348,8 +369,10 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
             calls: dict[str, Callable[[], Any]] = {
                 "redeem": lambda: s.do_redeem(actor=user, contract_id=contract.pk, voucher_code=d["voucher_code"],
                                               amount=d.get("amount") or None),
-                "confirm_delivery": lambda: s.do_confirm_delivery(actor=user, contract_id=contract.pk),
-                "verify": lambda: s.do_verify_contract(actor=user, contract_id=contract.pk),
+                "confirm_delivery": lambda: s.do_confirm_delivery(actor=user, contract_id=contract.pk,
+                                                                  report=d["report"]),
+                "verify": lambda: s.do_verify_contract(actor=user, contract_id=contract.pk,
+                                                       override_reason=d["override_reason"]),
                 "refund": lambda: s.do_refund_contract(actor=user, contract_id=contract.pk, amount=d["amount"],
                                                        reason=d["reason"], request_key=d["submission_key"]),
                 "cancel": lambda: s.do_cancel_contract(actor=user, contract_id=contract.pk, reason=d["reason"]),
@@ -376,6 +399,9 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "contract": contract, "voucher": voucher, "actions": visible, "forms": forms,
         "allowed": s.allowed_redemption(voucher, contract) if contract.state == ContractState.RECORDED else None,
         "is_enterprise": can(user, "vouchers.contract.record", voucher),
+        "problems": criteria.verification_problems(contract) if contract.state == ContractState.DELIVERED else [],
+        "overridden": criteria.labels(contract.overridden),
+        "may_override": criteria.may_override(user, contract),
     }, status=_status(*forms.values()))
 
 
