@@ -2,7 +2,6 @@
 
 import csv
 import io
-import time
 from datetime import date
 from decimal import Decimal
 
@@ -223,17 +222,13 @@ def test_facts_without_a_tax_year_are_refused(run_import):
     assert _errors(report) == {(2, "tax_year")}
 
 
-def test_ten_thousand_rows_import_in_seconds(run_import):
+def test_two_thousand_rows_import_in_one_go(run_import):
+    """Speed is measured in bench/bench_upload_limits.py; here only that a larger file imports whole."""
     rows = [fact_row(1000 + i, region=("440305", "440306", "440307")[i % 3], year=2022 + i % 4)
-            for i in range(10_000)]
-    data = csv_bytes(rows)
-    started = time.perf_counter()
-    report = run_import(data)
-    elapsed = time.perf_counter() - started
-    print(f"10,000-row import: {elapsed:.2f} s")
+            for i in range(2_000)]
+    report = run_import(csv_bytes(rows))
     assert report.ok, report.errors[:5]
-    assert report.facts_saved == 10_000 and AnnualFacts.objects.count() == 10_000
-    assert elapsed < 30
+    assert report.facts_saved == 2_000 and AnnualFacts.objects.count() == 2_000
 
 
 def test_uscc_is_normalised(run_import):

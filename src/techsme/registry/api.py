@@ -8,22 +8,24 @@ values, nothing required at the schema level) so that every validation error com
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Body, File, Router, Schema, Status
+from ninja import Body, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field, create_model
 
-from techsme import refdata
+from techsme import parsing, refdata
 from techsme.core.api_schemas import ERRORS, ErrorItem
 from techsme.core.errors import FieldError, InvalidInput
 from techsme.core.permissions import can
+from techsme.core.values import field_error
 from techsme.registry import selectors, services
 from techsme.registry.facts_fields import DEFAULTS, FACT_FIELDS, Kind, parse_value
-from techsme.registry.importing import do_import_registry
+from techsme.registry.importing import start_registry_import
 from techsme.registry.models import AnnualFacts, Enterprise, IPAsset
 
 router = Router(tags=["registry"])
@@ -107,17 +109,16 @@ def _enterprise_out(enterprise: Enterprise) -> EnterpriseOut:
 
 
 def _parse_dates(data: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
-    """ISO text → ``date`` for ``names`` (empty text → None); a malformed date is a 422."""
+    """Text → ``date`` for ``names`` (year first, ``techsme.parsing``; empty → None); a malformed date is a 422."""
     errors = []
     for name in names:
         raw = data.get(name)
         if name not in data or raw is None or isinstance(raw, date):
             continue
-        text = str(raw).strip()
         try:
-            data[name] = date.fromisoformat(text) if text else None
-        except ValueError:
-            errors.append(FieldError(name, _("“%(value)s” is not a date in the form YYYY-MM-DD.") % {"value": raw}))
+            data[name] = parsing.parse_date(raw)  # the one reading of dates (techsme.parsing)
+        except parsing.InputError as error:
+            errors.append(field_error(name, error))
     if errors:
         raise InvalidInput(errors)
     return data
@@ -312,22 +313,34 @@ def update_ip(request: HttpRequest, enterprise_id: int, ip_id: int, payload: IPP
 
 
 class ImportOut(Schema):
-    ok: bool
+    ok: bool | None
     rows: int
     enterprises_created: int
     enterprises_updated: int
     facts_saved: int
     errors: list[ErrorItem] = []
+    error_count: int = 0
+    job: int | None = None
 
 
-@router.post("/imports", response={200: ImportOut, **ERRORS},
+class ImportStarted(Schema):
+    job: int
+    status_url: str
+
+
+@router.post("/imports", response={200: ImportOut, 202: ImportStarted, **ERRORS},
              summary="Import enterprises and facts from a CSV or XLSX file (all rows or none)")
-def import_registry(request: HttpRequest, file: UploadedFile = File(...)) -> Any:  # noqa: B008
-    """Multipart upload (field ``file``). 422 lists every error with its spreadsheet row and column."""
+def import_registry(request: HttpRequest, file: UploadedFile = File(...),  # noqa: B008
+                    encoding: Literal["utf-8", "gb18030"] = Form("utf-8")) -> Any:  # noqa: B008
+    """Multipart upload (field ``file``; ``encoding`` of a CSV: utf-8 or gb18030). A small file is imported at once;
+    a larger one (over ``IMPORT_INLINE_MAX_BYTES``) answers 202 with the background job to poll. 422 lists the first
+    errors with their spreadsheet row and column, and ``error_count`` all of them."""
     if not can(request.user, "registry.import"):
         raise PermissionDenied(_("You may not import enterprise data."))
-    report = do_import_registry(actor=request.user, file=file, filename=file.name or "")
+    report = start_registry_import(actor=request.user, file=file, filename=file.name or "", encoding=encoding)
+    if report.job is not None:
+        return Status(202, {"job": report.job.pk, "status_url": reverse("web:job", args=[report.job.pk])})
     if not report.ok:
         return Status(422, {"detail": _("Nothing was imported: the file has errors."),
-                            "errors": [e.as_dict() for e in report.errors]})
+                            "errors": [e.as_dict() for e in report.errors], "error_count": report.error_count})
     return report.as_dict()

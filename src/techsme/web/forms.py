@@ -48,6 +48,10 @@ class IPAssetForm(Form):
 
 class ImportForm(Form):
     file = forms.FileField(label=_("Registry file (CSV or Excel .xlsx)"))
+    encoding = forms.ChoiceField(
+        label=_("Text encoding of a CSV file"), initial="utf-8", required=False,
+        choices=[("utf-8", _("UTF-8 (“CSV UTF-8” in Excel)")), ("gb18030", _("GB18030 / GBK (older Chinese Excel)"))],
+    )
 
 
 class TokenForm(Form):
