@@ -124,7 +124,11 @@ def test_review_queue_scope_and_decisions(flow) -> None:
     assert mine.state == FilingState.SUBMITTED
     # batch decision in the queue
     another = flow.submitted("sz")
-    response = sz.post(reverse("evaluation:queue"), {"filings": [mine.pk, another.pk], "decision": "accept"})
+    choice = {"filings": [mine.pk, another.pk], "decision": "accept"}
+    confirm = sz.post(reverse("evaluation:queue"), choice)  # first the check, nothing decided yet
+    assert confirm.status_code == 200 and "Every selected filing passes the criteria." in confirm.content.decode()
+    assert set(Filing.objects.filter(pk__in=[mine.pk, another.pk]).values_list("state", flat=True)) == {"submitted"}
+    response = sz.post(reverse("evaluation:queue"), choice | {"confirm": "1"})
     assert response.status_code == 302
     assert set(Filing.objects.filter(pk__in=[mine.pk, another.pk]).values_list("state", flat=True)) == {"accepted"}
     # an enterprise user cannot open the queue

@@ -32,7 +32,7 @@ from techsme.accounts.models import Organisation
 from techsme.core.api_schemas import ERRORS, PUBLIC_ERRORS, ErrorItem, ErrorOut
 from techsme.core.errors import FieldError, InvalidInput
 from techsme.core.permissions import can, scope
-from techsme.evaluation import selectors, services
+from techsme.evaluation import criteria, selectors, services
 from techsme.evaluation.models import (
     Filing,
     FilingState,
@@ -67,6 +67,14 @@ class DecisionOut(Schema):
     at: datetime
 
 
+class FilingOverrideOut(Schema):
+    reason: str
+    criteria: list[str] = Field(..., description="Codes of the criteria the override covers")
+    criteria_text: list[str]
+    by: str | None
+    at: datetime
+
+
 class FilingOut(Schema):
     id: int
     enterprise_id: int
@@ -92,6 +100,9 @@ class FilingOut(Schema):
     days_waiting: int
     batch: str | None
     registration_number: str | None
+    override: FilingOverrideOut | None = Field(None, description="Accepted against failed criteria (audited)")
+    failed_criteria: list[str] = Field(..., description="Criteria the stored assessment fails (codes)")
+    hold_reasons: list[str] = Field(..., description="Why the registration is held at the close (codes)")
     documents: list[dict[str, Any]]
     decisions: list[DecisionOut]
 
@@ -131,10 +142,16 @@ def _filing_out(f: Filing) -> dict[str, Any]:
         "fail_reasons": [c for c in f.fail_reasons.split(";") if c], "onsite_reasons": f.onsite_reasons,
         "submitted_at": f.submitted_at, "batch": f.batch.code if f.batch_id else None,
         "registration_number": registration.number if registration else None,
+        "override": {"reason": f.override_reason, "criteria": f.override_criteria,
+                     "criteria_text": criteria.texts(f.override_criteria),
+                     "by": str(f.override_by) if f.override_by else None, "at": f.override_at}
+        if f.overridden else None,
+        "failed_criteria": criteria.failed_criteria(f), "hold_reasons": f.hold_reasons,
         "documents": [{"id": d.pk, "name": d.original_name, "content_type": d.content_type, "size": d.size}
                       for d in f.documents.all()],
         "decisions": [{"transition": d.transition, "from_state": d.from_state, "to_state": d.to_state,
-                       "actor": str(d.actor) if d.actor else None, "reason": d.reason, "at": d.at}
+                       "actor": str(d.actor) if d.actor else None,
+                       "reason": criteria.shown_reason(d.transition, d.reason), "at": d.at}
                       for d in f.decisions.select_related("actor")],
     }
 
@@ -247,33 +264,86 @@ def review_queue(request: HttpRequest, state: str = FilingState.SUBMITTED, q: st
     return {"count": qs.count(), "items": [_summary(f) for f in qs[offset: offset + _limit(limit)]]}
 
 
-class DecisionIn(Schema):
-    decision: str = Field(..., description="accept, return or reject")
-    reason: str = Field("", description="Required to return or reject")
+MAX_BATCH = 1000
+OVERRIDE_HELP = ("Accept although the filing fails a criterion (a hard condition, a score below 60, a failed on-site "
+                 "check): agency administrators only, with override_reason; recorded on the filing and audited. "
+                 "Without it such an acceptance is refused with 409 and the reasons.")
+
+
+class FilingDecisionIn(Schema):
+    decision: str = Field(..., max_length=10, description="accept, return or reject (no default)")
+    reason: str = Field("", max_length=5000, description="Required to return or reject")
+    override: bool = Field(False, description=OVERRIDE_HELP)
+    override_reason: str = Field("", max_length=2000, description="Required with override")
 
 
 @router.post("/evaluation/filings/{filing_id}/decision", response={200: FilingOut, **ERRORS},
-             summary="Accept, return (with reasons) or reject (with reasons) a submitted filing")
-def decide(request: HttpRequest, filing_id: int, payload: DecisionIn) -> dict[str, Any]:
+             summary="Accept, return (with reasons) or reject (with reasons) a submitted filing; accepting one that "
+                     "fails a criterion is refused (409) unless overridden")
+def decide(request: HttpRequest, filing_id: int, payload: FilingDecisionIn) -> dict[str, Any]:
     filing = _filing(request, filing_id)
     return _filing_out(services.do_decide_filing(actor=request.user, filing=filing, decision=payload.decision,
-                                                 reason=payload.reason))
+                                                 reason=payload.reason, override=payload.override,
+                                                 override_reason=payload.override_reason))
 
 
-class BatchDecisionIn(DecisionIn):
-    filings: list[int]
+class BatchDecisionIn(FilingDecisionIn):
+    filings: list[int] = Field(..., min_length=1, max_length=MAX_BATCH)
 
 
-@router.post("/evaluation/decisions", response={200: list[FilingSummary], **ERRORS},
-             summary="The same decision on many filings, all or nothing (404 when one is outside your scope)")
-def decide_many(request: HttpRequest, payload: BatchDecisionIn) -> list[dict[str, Any]]:
-    ids = set(payload.filings)
+def _visible_ids(request: HttpRequest, ids: set[int]) -> set[int]:
+    """``ids``, or 404 when one is outside the caller's scope (or does not exist)."""
     visible = set(selectors.visible_filings(request.user).filter(pk__in=ids).values_list("pk", flat=True))
     if ids - visible:
         raise Http404
+    return ids
+
+
+@router.post("/evaluation/decisions", response={200: list[FilingSummary], **ERRORS},
+             summary="The same decision on many filings, all or nothing (404 when one is outside your scope; 409 "
+                     "with the count per failed criterion when accepting filings that fail one, unless overridden)")
+def decide_many(request: HttpRequest, payload: BatchDecisionIn) -> list[dict[str, Any]]:
+    ids = _visible_ids(request, set(payload.filings))
     done = services.do_decide_batch(actor=request.user, filing_ids=ids, decision=payload.decision,
-                                    reason=payload.reason)
+                                    reason=payload.reason, override=payload.override,
+                                    override_reason=payload.override_reason)
     return [_summary(Filing.objects.select_related("enterprise").get(pk=f.pk)) for f in done]
+
+
+class DecisionCheckIn(Schema):
+    filings: list[int] = Field(..., min_length=1, max_length=MAX_BATCH)
+
+
+class CriterionCount(Schema):
+    code: str
+    label: str
+    count: int
+
+
+class FilingCriteria(Schema):
+    id: int
+    failed_criteria: list[str]
+    overridden: bool
+
+
+class DecisionCheckOut(Schema):
+    selected: int
+    failing: int = Field(..., description="How many of the selected filings fail at least one criterion")
+    criteria: list[CriterionCount]
+    filings: list[FilingCriteria]
+
+
+@router.post("/evaluation/decisions/check", response={200: DecisionCheckOut, **ERRORS},
+             summary="Before a batch decision: how many of the selected filings fail which criterion (changes "
+                     "nothing)")
+def check_decision(request: HttpRequest, payload: DecisionCheckIn) -> dict[str, Any]:
+    if not can(request.user, "evaluation.review_queue"):
+        raise PermissionDenied(_("You may not review filings."))
+    filings = list(selectors.visible_filings(request.user).filter(pk__in=_visible_ids(request, set(payload.filings)))
+                   .order_by("pk"))
+    rows = [{"id": f.pk, "failed_criteria": criteria.failed_criteria(f), "overridden": f.overridden} for f in filings]
+    return {"selected": len(filings), "failing": sum(1 for r in rows if r["failed_criteria"]),
+            "criteria": criteria.summary(filings), "filings": rows}
 
 
 class OnsiteIn(Schema):

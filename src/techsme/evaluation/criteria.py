@@ -92,3 +92,8 @@ def summary(filings: Iterable[Any]) -> list[dict[str, Any]]:
     counts = Counter(code for filing in filings for code in failed_criteria(filing))
     return [{"code": code, "label": str(CRITERIA.get(code, code)), "count": n}
             for code, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
+
+
+def shown_reason(transition: str, reason: str) -> str:
+    """The reason of a history row in words (a held registration stores the codes of its criteria)."""
+    return " ".join(texts(reason)) if transition == "hold" else reason

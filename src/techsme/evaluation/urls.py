@@ -16,6 +16,7 @@ urlpatterns = [
     path("filings/<int:pk>/submit/", filing.submit, name="submit"),
     path("filings/<int:pk>/decide/", filing.decide, name="decide"),
     path("filings/<int:pk>/onsite-check/", filing.onsite, name="onsite"),
+    path("filings/<int:pk>/register-held/", filing.register_held, name="register_held"),
     path("registrations/<int:registration_id>/annual-update/", filing.annual_update, name="annual_update"),
     path("registrations/<int:registration_id>/certificate.pdf", filing.certificate, name="certificate"),
     path("registrations/<int:registration_id>/changes/", filing.report_change, name="report_change"),

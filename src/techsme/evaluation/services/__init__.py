@@ -9,6 +9,7 @@ The verbs live in one module per group (``filing``, ``onsite``, ``review``, ``pu
 ``from techsme.evaluation.services import do_decide_filing`` and ``services.do_…`` keep working.
 """
 
+from techsme.evaluation.services.closing import do_register_held
 from techsme.evaluation.services.common import AGENCY_NOTIFIED_ROLES, agency_recipients
 from techsme.evaluation.services.filing import (
     barring_revocation,
@@ -50,7 +51,8 @@ __all__ = [
     "annual_update_deadline", "barring_revocation", "change_report_deadline", "do_acknowledge_change_report",
     "do_add_supporting_document", "do_close_batch", "do_decide_batch", "do_decide_filing", "do_lapse_registrations",
     "do_lodge_objection", "do_publish_batch", "do_receive_offline_filings", "do_record_annual_update",
-    "do_record_onsite_check", "do_report_change", "do_resolve_objection", "do_revoke_decide", "do_revoke_defence",
+    "do_record_onsite_check", "do_register_held", "do_report_change", "do_resolve_objection", "do_revoke_decide",
+    "do_revoke_defence",
     "do_revoke_from_change_report", "do_revoke_notice", "do_route_imported_filings", "do_start_filing",
     "do_submit_filing", "do_update_filing_facts", "document_errors", "onsite_reasons",
 ]

@@ -16,7 +16,7 @@ from techsme.core import audit
 from techsme.core.errors import FieldError, InvalidInput, PermissionDenied
 from techsme.core.permissions import can
 from techsme.core.permissions import roles as roles_of
-from techsme.core.recipients import agency_emails, member_emails
+from techsme.accounts.recipients import agency_emails, member_emails
 from techsme.core.workflow import PUBLIC, SYSTEM, Transition
 from techsme.evaluation.models import (
     Filing,

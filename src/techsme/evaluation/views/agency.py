@@ -11,13 +11,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from techsme.accounts.models import Organisation
-from techsme.core.errors import Conflict, InvalidInput
+from techsme.core.errors import Conflict, InvalidInput, PermissionDenied
 from techsme.core.models import Job
 from techsme.core.permissions import ACTIONS, agency_prefixes, can, grants, scope
-from techsme.evaluation import selectors, services
+from techsme.evaluation import criteria, selectors, services
 from techsme.evaluation.models import (
     BatchState,
     ChangeKind,
@@ -30,7 +31,8 @@ from techsme.evaluation.models import (
     RevocationGround,
 )
 from techsme.evaluation.permissions import action_name
-from techsme.evaluation.views.common import require, run_verb
+from techsme.evaluation.services.guards import OVERRIDE_ACTION
+from techsme.evaluation.views.common import refusal_text, require, run_verb
 from techsme.refdata import region_name
 from techsme.web.views.agency import industry_choices
 
@@ -45,21 +47,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     user = request.user
     require(user, "evaluation.review_queue")
     if request.method == "POST":
-        ids = [int(v) for v in request.POST.getlist("filings") if v.isdigit()]
-        visible = set(selectors.visible_filings(user, "evaluation.review_queue").filter(pk__in=ids)
-                      .values_list("pk", flat=True))
-        if set(ids) - visible:
-            raise Http404
-        decision = request.POST.get("decision", "")
-        try:
-            done = services.do_decide_batch(actor=user, filing_ids=ids, decision=decision,
-                                            reason=request.POST.get("reason", ""))
-        except (Conflict, InvalidInput) as exc:
-            text = " ".join(str(e.message) for e in exc.errors) if isinstance(exc, InvalidInput) else str(exc)
-            messages.error(request, text)
-        else:
-            messages.success(request, _("The decision was recorded for %(n)d filings.") % {"n": len(done)})
-        return redirect(request.get_full_path())
+        return _decide_selected(request)
     state = request.GET.get("state", "submitted")
     flagged = {"yes": True, "no": False}.get(request.GET.get("flagged", ""))
     filters = {"q": request.GET.get("q", ""), "region": request.GET.get("region", ""),
@@ -70,8 +58,11 @@ def queue(request: HttpRequest) -> HttpResponse:
                                 region=filters["region"], industry=filters["industry"], flagged=flagged,
                                 order=filters["order"])
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    for f in rows:  # the warning mark: fails a criterion (or was accepted by an override)
+        f.failed = criteria.texts(criteria.failed_criteria(f))
     return render(request, "evaluation/queue.html", {
-        "page": page, "rows": list(page.object_list), "filters": filters,
+        "page": page, "rows": rows, "filters": filters,
         "states": [("submitted", _("Waiting for review")), ("accepted", _("Accepted")),
                    ("returned", _("Returned for correction"))],
         "orders": [("waiting", _("Longest waiting first")), ("-waiting", _("Most recent first")),
@@ -80,6 +71,44 @@ def queue(request: HttpRequest) -> HttpResponse:
         "industry_choices": industry_choices(),
         "can_follow_up": can(user, "evaluation.change_report.review"),
     })
+
+
+DECISION_LABELS = {"accept": _lazy("Accept"), "return": _lazy("Return for correction"), "reject": _lazy("Reject")}
+
+
+def _decide_selected(request: HttpRequest) -> HttpResponse:
+    """A batch decision in two steps: no decision is pre-chosen; the first post shows how many of the selected
+    filings fail which criterion, the second (``confirm``) decides, through the guarded verb."""
+    user = request.user
+    ids = sorted({int(v) for v in request.POST.getlist("filings") if v.isdigit() and len(v) < 12})
+    filings = list(selectors.visible_filings(user, "evaluation.review_queue").filter(pk__in=ids)
+                   .select_related("enterprise").order_by("pk"))
+    if len(filings) != len(ids):
+        raise Http404
+    decision = request.POST.get("decision", "")
+    if not ids or decision not in DECISION_LABELS:
+        messages.error(request, _("Select filings and choose a decision."))
+        return redirect(request.get_full_path())
+    if not request.POST.get("confirm"):
+        for f in filings:
+            f.failed_texts = criteria.texts(criteria.failed_criteria(f))
+        return render(request, "evaluation/queue_confirm.html", {
+            "filings": filings, "decision": decision, "decision_label": DECISION_LABELS[decision],
+            "reason": request.POST.get("reason", ""), "summary": criteria.summary(filings),
+            "failing": sum(1 for f in filings if criteria.uncovered(f)),
+            "can_override": any(can(user, OVERRIDE_ACTION, f) for f in filings),
+            "back": request.get_full_path(),
+        })
+    try:
+        done = services.do_decide_batch(actor=user, filing_ids=ids, decision=decision,
+                                        reason=request.POST.get("reason", ""),
+                                        override=bool(request.POST.get("override")),
+                                        override_reason=request.POST.get("override_reason", ""))
+    except (Conflict, InvalidInput, PermissionDenied) as exc:
+        messages.error(request, refusal_text(exc))
+    else:
+        messages.success(request, _("The decision was recorded for %(n)d filings.") % {"n": len(done)})
+    return redirect(request.get_full_path())
 
 
 @login_required
@@ -133,24 +162,33 @@ def publicity(request: HttpRequest) -> HttpResponse:
         agency = next((a for a in agencies if str(a.pk) == request.POST.get("agency")), None)
         if agency is None:
             raise Http404
-        ids = [int(v) for v in request.POST.getlist("filings") if v.isdigit()]
+        ids = [int(v) for v in request.POST.getlist("filings") if v.isdigit() and len(v) < 12]
+        if not ids:  # the page publishes what is chosen, never "everything"
+            messages.error(request, _("Select the filings to publish."))
+            return redirect("evaluation:publicity")
         try:
-            batch = services.do_publish_batch(actor=user, agency=agency, filing_ids=ids or None)
+            batch = services.do_publish_batch(actor=user, agency=agency, filing_ids=ids)
         except (Conflict, InvalidInput) as exc:
-            text = " ".join(str(e.message) for e in exc.errors) if isinstance(exc, InvalidInput) else str(exc)
-            messages.error(request, text)
+            messages.error(request, refusal_text(exc))
             return redirect("evaluation:publicity")
         messages.success(request, _("Batch %(code)s is published; the publicity ends on %(date)s.") % {
             "code": batch.code, "date": batch.ends_on.isoformat()})
         if batch.calendar_warning:
             messages.warning(request, batch.calendar_warning)
         return redirect("evaluation:batch", pk=batch.pk)
-    ready = (selectors.visible_filings(user, action_name("filing", "publish"))
-             .filter(state=FilingState.ACCEPTED).order_by("enterprise__region_code", "enterprise__name"))
+    ready = list(selectors.visible_filings(user, action_name("filing", "publish"))
+                 .filter(state=FilingState.ACCEPTED).order_by("enterprise__region_code", "enterprise__name")[:500])
+    for f in ready:
+        # Pre-selected only when it passes every criterion, without an override, with its on-site check done;
+        # a filing failing a criterion no override covers cannot be chosen at all.
+        f.failed = criteria.texts(criteria.failed_criteria(f))
+        f.selectable = not criteria.uncovered(f)
+        f.preselected = f.selectable and not f.failed and not f.overridden and not (
+            f.needs_onsite_check and not f.onsite_check_result)
     batches = scope(user, action_name("batch", "close"), PublicityBatch.objects.all()).order_by(
         "-published_on", "-pk")
     return render(request, "evaluation/publicity_manage.html", {
-        "ready": ready[:500], "agencies": agencies, "batches": batches[:100],
+        "ready": ready, "agencies": agencies, "batches": batches[:100],
         "passed": OnsiteResult.PASSED, "today": timezone.localdate(),
     })
 
@@ -181,9 +219,14 @@ def batch(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def batch_close(request: HttpRequest, pk: int) -> HttpResponse:
     found = _batch_for(request.user, pk)
-    return run_verb(request, lambda: services.do_close_batch(actor=request.user, batch=found),
-                    _("The batch is closed; the filings without an upheld objection are registered."),
-                    reverse("evaluation:batch", args=[pk]))
+    response = run_verb(request, lambda: services.do_close_batch(actor=request.user, batch=found),
+                        _("The batch is closed; the filings without an upheld objection are registered."),
+                        reverse("evaluation:batch", args=[pk]))
+    held = found.filings.filter(state=FilingState.HELD).count()
+    if held:
+        messages.warning(request, _("%(n)d registrations are held: at the close their facts no longer pass. See "
+                                    "each filing for the reasons.") % {"n": held})
+    return response
 
 
 @login_required

@@ -113,16 +113,19 @@ def require(user: Any, action: str, obj: Any = None) -> None:
         raise PermissionDenied
 
 
+def refusal_text(exc: Exception) -> str:
+    """The message of a refused verb (409, 422, or a 403 that names what only another role may do)."""
+    if isinstance(exc, InvalidInput):
+        return " ".join(str(e.message) for e in exc.errors)
+    return str(exc)
+
+
 def run_verb(request: HttpRequest, action: Callable[[], Any], success: str, back: str) -> HttpResponse:
     """Call a service verb; show its success or its refusal (409/422 as a message) and go to ``back``."""
     try:
         action()
     except (Conflict, InvalidInput) as exc:
-        if isinstance(exc, InvalidInput):
-            text = " ".join(str(e.message) for e in exc.errors)
-        else:
-            text = str(exc)
-        messages.error(request, text)
+        messages.error(request, refusal_text(exc))
     else:
         messages.success(request, success)
     return redirect(back)
@@ -154,6 +157,8 @@ STEP_LABELS = {
     "reject": gettext_lazy("Rejected"),
     "publish": gettext_lazy("Published for publicity"),
     "register": gettext_lazy("Registered"),
+    "hold": gettext_lazy("Registration held at the close of publicity"),
+    "release": gettext_lazy("Registered after being held"),
     "uphold_objection": gettext_lazy("Refused after an upheld objection"),
     "annual_update": gettext_lazy("Annual update made"),
     "lapse": gettext_lazy("Lapsed"),

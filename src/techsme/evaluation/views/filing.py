@@ -1,5 +1,6 @@
 """Enterprise side (start, edit with a live score, documents, submit, status) and the decisions on one filing."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -15,7 +16,7 @@ from django.views.decorators.http import require_POST
 from techsme.core.errors import Conflict, FieldError, InvalidInput
 from techsme.core.http import safe_next
 from techsme.core.permissions import agency_prefixes, can
-from techsme.evaluation import selectors, services
+from techsme.evaluation import criteria, selectors, services
 from techsme.evaluation.models import (
     MAX_DOCUMENT_BYTES,
     ChangeKind,
@@ -29,11 +30,13 @@ from techsme.evaluation.models import (
     RevocationState,
 )
 from techsme.evaluation.permissions import action_name
+from techsme.evaluation.services.guards import OVERRIDE_ACTION
 from techsme.evaluation.views.common import (
     STEP_LABELS,
     fail_reason_texts,
     onsite_reason_labels,
     readable,
+    refusal_text,
     run_verb,
 )
 from techsme.registry import facts_fields
@@ -155,9 +158,19 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
     facts = [{"label": facts_fields.label(n), "value": shown(filing.facts.get(n)), "money": n in MONEY_FIELDS}
              for n in FACT_FIELDS if filing.facts.get(n) not in (None, "")]
+    decisions = list(filing.decisions.select_related("actor"))
+    for d in decisions:
+        d.shown_reason = criteria.shown_reason(d.transition, d.reason)
+    failed = criteria.failed_criteria(filing)
     return render(request, "evaluation/filing_detail.html", {
         "filing": filing,
-        "decisions": filing.decisions.select_related("actor"),
+        "decisions": decisions,
+        "failed_criteria": criteria.texts(failed),
+        "override_criteria": criteria.texts(filing.override_criteria),
+        "hold_reasons": criteria.texts(filing.hold_reasons),
+        "can_override": bool(failed) and can(user, OVERRIDE_ACTION, filing),
+        "can_register_held": filing.state == FilingState.HELD and allowed("release"),
+        "can_reject_held": filing.state == FilingState.HELD and allowed("reject"),
         "step_labels": STEP_LABELS,
         "documents": filing.documents.all(),
         "result": readable(_result_of(filing)),
@@ -296,6 +309,21 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
 # ------------------------------------------------------------------------------------------------ agency decisions
 
 
+def _guarded(request: HttpRequest, action: Callable[[], Any], success: str, back: str) -> HttpResponse:
+    """``run_verb`` for a guarded decision: a refused override (403 in the API) is a message on the page too."""
+    try:
+        action()
+    except (Conflict, InvalidInput, PermissionDenied) as exc:
+        messages.error(request, refusal_text(exc))
+    else:
+        messages.success(request, success)
+    return redirect(back)
+
+
+def _override(request: HttpRequest) -> dict[str, Any]:
+    return {"override": bool(request.POST.get("override")), "override_reason": request.POST.get("override_reason", "")}
+
+
 @login_required
 @require_POST
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
@@ -303,9 +331,20 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     decision = request.POST.get("decision", "")
     labels = {"accept": _("The filing was accepted."), "return": _("The filing was returned for correction."),
               "reject": _("The filing was rejected.")}
-    return run_verb(request, lambda: services.do_decide_filing(actor=request.user, filing=filing, decision=decision,
-                                                               reason=request.POST.get("reason", "")),
+    return _guarded(request, lambda: services.do_decide_filing(actor=request.user, filing=filing, decision=decision,
+                                                               reason=request.POST.get("reason", ""),
+                                                               **_override(request)),
                     labels.get(decision, ""), safe_next(request, reverse("evaluation:detail", args=[pk])))
+
+
+@login_required
+@require_POST
+def register_held(request: HttpRequest, pk: int) -> HttpResponse:
+    """Register a held filing: scored again now; one that still fails needs an agency administrator's override."""
+    filing = selectors.filing_for(request.user, pk)
+    return _guarded(request, lambda: services.do_register_held(actor=request.user, filing=filing,
+                                                               **_override(request)),
+                    _("The filing is registered."), reverse("evaluation:detail", args=[pk]))
 
 
 @login_required
