@@ -5,3 +5,9 @@ class AccountsConfig(AppConfig):
     name = "techsme.accounts"
     label = "accounts"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from techsme.accounts.recipients import agency_emails, member_emails
+        from techsme.core.recipients import register_recipients
+
+        register_recipients(members=member_emails, agency=agency_emails)

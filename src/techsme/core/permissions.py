@@ -12,7 +12,7 @@ from typing import Any
 
 from django.db.models import Model, Q, QuerySet
 
-from techsme.accounts.roles import AGENCY_ROLES, ENTERPRISE_ROLES, Role
+from techsme.core.roles import AGENCY_ROLES, ENTERPRISE_ROLES, Role
 
 ALL_STAFF = AGENCY_ROLES
 _ENT_ANY = ENTERPRISE_ROLES

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from techsme.core.recipients import member_emails
+from techsme.accounts.recipients import member_emails
 
 logger = logging.getLogger(__name__)
 LANGUAGES = ("zh-hans", "en")
