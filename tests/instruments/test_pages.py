@@ -99,6 +99,15 @@ def test_booking_form_reports_problems_and_wait_list(client, lab, catalogue):
     assert response.status_code == 302 and WaitListEntry.objects.filter(user=lab["user_b"]).exists()
 
 
+def _booked_days_ago(booking, days: int) -> None:
+    """Test set-up: the booked day has passed (bookings cannot be made in the past)."""
+    from techsme.instruments.models import Booking
+
+    shift = timedelta(days=days)
+    Booking.objects.filter(pk=booking.pk).update(start=booking.start - shift, end=booking.end - shift,
+                                                 occupied_until=booking.occupied_until - shift)
+
+
 def test_owner_records_usage_and_exports_statistics(client, lab, catalogue):
     from techsme.instruments.services import do_approve_booking, do_request_booking
 
@@ -110,9 +119,13 @@ def test_owner_records_usage_and_exports_statistics(client, lab, catalogue):
     fmt = "%Y-%m-%dT%H:%M"
     response = client.post(reverse("instruments:usage", args=[booking.pk]),
                            {"start": at(2, 9).strftime(fmt), "end": at(2, 10, 30).strftime(fmt), "samples": 2})
+    assert response.status_code == 422 and "has not come yet" in response.content.decode()  # no charge in advance
+    _booked_days_ago(booking, 3)
+    response = client.post(reverse("instruments:usage", args=[booking.pk]),
+                           {"start": at(-1, 9).strftime(fmt), "end": at(-1, 10, 30).strftime(fmt), "samples": 2})
     assert response.status_code == 302
     assert "¥600.00" in client.get(reverse("instruments:booking", args=[booking.pk])).content.decode()
-    year = at(2).year
+    year = at(-1).year
     response = client.get(reverse("instruments:statistics"), {"year": year})
     assert "场发射扫描电镜" in response.content.decode() and "X射线衍射仪" not in response.content.decode()
     response = client.get(reverse("instruments:statistics_export"), {"year": year})

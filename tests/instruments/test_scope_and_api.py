@@ -1,12 +1,14 @@
 """Scope: one organisation cannot approve another's bookings or read their details by changing ids (web and API);
 the API's documented error responses."""
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
 from django.urls import reverse
 
 from techsme.accounts.services import do_create_api_token
-from techsme.instruments.models import BookingStatus
+from techsme.instruments.models import Booking, BookingStatus
 from techsme.instruments.services import do_approve_booking, do_request_booking
 from tests.instruments.conftest import at
 
@@ -129,10 +131,19 @@ def test_api_usage_and_statistics(lab, booked, make_org, make_user):
     response = owner.post(f"{API}/{instrument.pk}/usage", {"start": at(3, 9).isoformat(),
                                                           "end": at(3, 10).isoformat(), "booking_id": booking.pk},
                           content_type="application/json")
+    assert response.status_code == 409 and "has not come yet" in response.json()["detail"]
+    shift = timedelta(days=5)
+    Booking.objects.filter(pk=booking.pk).update(start=booking.start - shift, end=booking.end - shift,
+                                                 occupied_until=booking.occupied_until - shift)
+    booking.refresh_from_db()
+    response = owner.post(f"{API}/{instrument.pk}/usage", {"start": booking.start.isoformat(),
+                                                          "end": (booking.start + timedelta(hours=1)).isoformat(),
+                                                          "booking_id": booking.pk},
+                          content_type="application/json")
     assert response.status_code == 201 and response.json()["charge"] == "400.00"
     assert len(owner.get(f"{API}/usage/").json()) == 1
     assert token_client(lab["gz_staff"]).get(f"{API}/usage/").json() == []
-    year = at(3).year
+    year = booking.start.year
     body = owner.get(f"{API}/statistics/", {"year": year}).json()
     assert body["reference"]["effective_hours"] == "1440.0"
     assert [r["instrument_id"] for r in body["instruments"]] == [instrument.pk]

@@ -49,7 +49,7 @@ def test_usage_against_a_booking_completes_it(lab, make_instrument):
         do_record_usage(actor=lab["gz_staff"], instrument=instrument, booking=booking, start=at(2, 9),
                         end=at(2, 10))
     usage = do_record_usage(actor=lab["sz_staff"], instrument=instrument, booking=booking, start=at(2, 9, 10),
-                            end=at(2, 10, 40), operator="李工", samples=3)
+                            end=at(2, 10, 40), operator="李工", samples=3, now=at(3))
     assert usage.organisation == lab["ent_a"] and usage.external and usage.charge == Decimal("600.00")
     booking.refresh_from_db()
     assert booking.status == BookingStatus.COMPLETED

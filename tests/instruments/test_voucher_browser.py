@@ -21,7 +21,8 @@ def test_enterprise_pays_usage_partly_by_voucher(page, live_server, make_org, ma
     voucher = w.voucher()
     booking = do_request_booking(actor=w.ent_user, instrument=w.instrument, start=at(1, 9), end=at(1, 12))
     do_approve_booking(actor=w.staff, booking=booking)
-    usage = do_record_usage(actor=w.staff, instrument=w.instrument, booking=booking, start=at(1, 9), end=at(1, 12))
+    usage = do_record_usage(actor=w.staff, instrument=w.instrument, booking=booking, start=at(1, 9), end=at(1, 12),
+                            now=at(2))
 
     page.goto(f"{live_server.url}/login/")
     page.get_by_label(re.compile("User name|用户名")).fill(w.ent_user.username)

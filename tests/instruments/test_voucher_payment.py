@@ -218,7 +218,7 @@ def test_booked_usage_page_preview_and_payment(w, client):
     booking = do_request_booking(actor=w.ent_user, instrument=w.instrument, start=at(1, 9), end=at(1, 12))
     do_approve_booking(actor=w.staff, booking=booking)
     usage = do_record_usage(actor=w.staff, instrument=w.instrument, booking=booking, start=at(1, 9),
-                            end=at(1, 12))
+                            end=at(1, 12), now=at(2))
     client.login(username=w.ent_user.username, password=PASSWORD)
     page = client.get(f"/instruments/bookings/{booking.pk}/", HTTP_ACCEPT_LANGUAGE="en")
     html = page.content.decode()

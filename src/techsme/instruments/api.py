@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from techsme.accounts.models import Organisation
 from techsme.core.errors import FieldError, InvalidInput
@@ -264,6 +264,9 @@ class UsageIn(Schema):
     operator: str = ""
     samples: int = 0
     notes: str = ""
+    override_reason: str = Field("", max_length=300, description=(
+        "Only to record a usage refused for an overridable reason (beyond the booking, cancelled booking, overlap "
+        "with another organisation): why it is right. Kept on the record and audited."))
 
 
 class UsageOut(Schema):
@@ -281,6 +284,8 @@ class UsageOut(Schema):
     rate: Decimal
     charge: Decimal
     paid_by_voucher: Decimal
+    overridden: list[str] = []
+    override_reason: str = ""
 
 
 def _usage(u: Any) -> dict[str, Any]:
@@ -296,7 +301,8 @@ def record_usage(request: HttpRequest, instrument_id: int, data: UsageIn) -> Any
     organisation = Organisation.objects.filter(pk=data.organisation_id).first() if data.organisation_id else None
     usage = services.do_record_usage(actor=request.user, instrument=instrument, booking=booking,
                                      organisation=organisation, start=data.start, end=data.end,
-                                     operator=data.operator, samples=data.samples, notes=data.notes)
+                                     operator=data.operator, samples=data.samples, notes=data.notes,
+                                     override_reason=data.override_reason)
     return Status(201, _usage(usage))
 
 

@@ -92,6 +92,10 @@ class UsageForm(forms.Form):
     operator = forms.CharField(label=_("Operator"), required=False, max_length=100)
     samples = forms.IntegerField(label=_("Samples"), required=False, min_value=0, initial=0)
     notes = forms.CharField(label=_("Notes"), required=False, max_length=300)
+    override_reason = forms.CharField(
+        label=_("Reason for an override"), required=False, max_length=300,
+        help_text=_("Only if the usage is refused for a reason that may be overridden (beyond the booked time, a "
+                    "cancelled booking, another organisation's use at the same time) and it is right nonetheless."))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")

@@ -24,7 +24,7 @@ from techsme.core.errors import Conflict, FieldError, InvalidInput
 from techsme.core.identifiers import region_error
 from techsme.core.permissions import can, organisations
 from techsme.core.uploads import sniff_type
-from techsme.instruments import categories
+from techsme.instruments import categories, charges
 from techsme.instruments.models import (
     ACTIVE_STATUSES,
     Booking,
@@ -634,6 +634,8 @@ def do_pay_usage_with_voucher(*, actor: Any, usage_id: int, voucher_code: str,
         contract = vs.do_redeem(actor=None, contract_id=contract.pk, voucher_code=voucher.code, today=today)
         payment = UsageVoucherPayment.objects.create(usage=usage, contract=contract, voucher=voucher,
                                                      amount=contract.redeemed_amount, paid_by=actor)
+        if problem := charges.voucher_part_problem(usage.charge, contract.redeemed_amount):
+            raise Conflict(problem)
         usage.paid_by_voucher = contract.redeemed_amount
         usage.save(update_fields=["paid_by_voucher"])
         _audit(actor, "usage.pay_by_voucher", usage, instrument,
@@ -645,8 +647,14 @@ def do_pay_usage_with_voucher(*, actor: Any, usage_id: int, voucher_code: str,
 
 def do_record_usage(*, actor: Any, instrument: Instrument, start: datetime, end: datetime,
                     organisation: Organisation | None = None, booking: Booking | None = None, operator: str = "",
-                    samples: int = 0, notes: str = "") -> UsageRecord:
-    """Record actual use (by the owner's staff) and its charge; a linked approved booking becomes completed."""
+                    samples: int = 0, notes: str = "", override_reason: str = "",
+                    now: datetime | None = None) -> UsageRecord:
+    """Record actual use (by the owner's staff) and its charge; a linked approved booking becomes completed.
+
+    The charge rests on the usage as recorded, so ``charges.usage_problems`` is checked first: no charge for use that
+    has not happened, for hours already charged, beside an approved booking, for a cancelled booking, beyond the
+    booked time or samples, or over another organisation's use — the overridable ones only with ``override_reason``
+    (kept on the record and audited)."""
     with transaction.atomic():
         instrument = Instrument.objects.select_for_update().get(pk=instrument.pk)
         _require(can(actor, "instrument.manage", instrument))
@@ -666,17 +674,22 @@ def do_record_usage(*, actor: Any, instrument: Instrument, start: datetime, end:
             errors.append(FieldError("organisation", _("Choose the organisation that used the instrument.")))
         if errors:
             raise InvalidInput(errors)
+        overridden, reason = charges.enforce(
+            charges.usage_problems(instrument, organisation.pk, booking, start, end, samples, now or timezone.now()),
+            override_reason)
         charge = compute_charge(instrument, organisation.pk, start, end, samples)
         usage = UsageRecord.objects.create(
             instrument=instrument, booking=booking, organisation=organisation, operator=operator[:100], start=start,
             end=end, samples=samples, external=charge.external, fee_unit=charge.fee_unit, rate=charge.rate,
-            charge=charge.amount, notes=notes[:300], recorded_by=actor)
+            charge=charge.amount, notes=notes[:300], recorded_by=actor, overridden=overridden,
+            override_reason=reason)
         if booking is not None:
             booking.status = BookingStatus.COMPLETED
             booking.save(update_fields=["status"])
         _audit(actor, "usage.record", usage, instrument,
                {"start": start, "end": end, "samples": samples, "charge": charge.amount, "external": charge.external,
-                "booking": booking.pk if booking else None})
+                "rate": charge.rate, "booking": booking.pk if booking else None,
+                **({"overridden": overridden, "override_reason": reason} if overridden else {})})
     return usage
 
 

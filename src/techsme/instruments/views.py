@@ -19,7 +19,7 @@ from techsme.accounts.models import Organisation
 from techsme.core.errors import Conflict, InvalidInput
 from techsme.core.exports import spreadsheet_response, write_xlsx
 from techsme.core.permissions import can, organisations, scope
-from techsme.instruments import categories, selectors, services, stats
+from techsme.instruments import categories, charges, selectors, services, stats
 from techsme.instruments.forms import BookingForm, InstrumentForm, OutageForm, SearchForm, UsageForm
 from techsme.instruments.models import ACTIVE_STATUSES, BookingStatus, Instrument, UsageRecord, WaitStatus
 from techsme.instruments.permissions import BOOKER_ROLES, OWNER_ROLES
@@ -179,7 +179,8 @@ def _usage_context(request: HttpRequest, usage: UsageRecord | None) -> dict[str,
             options.append({"voucher": voucher, "balance": voucher.account.balance, "voucher_part": amount,
                             "enterprise_part": usage.charge - amount})
     return {"usage": usage, "payment": payment, "may_pay": may_pay, "voucher_options": options,
-            "enterprise_part": usage.charge - usage.paid_by_voucher}
+            "enterprise_part": usage.charge - usage.paid_by_voucher,
+            "usage_overridden": charges.labels(usage.overridden)}
 
 
 @login_required
@@ -317,7 +318,8 @@ def record_usage(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             usage = services.do_record_usage(actor=request.user, instrument=booking.instrument, booking=booking,
                                              start=data["start"], end=data["end"], operator=data["operator"],
-                                             samples=data["samples"] or 0, notes=data["notes"])
+                                             samples=data["samples"] or 0, notes=data["notes"],
+                                             override_reason=data["override_reason"])
         except InvalidInput as exc:
             for error in exc.errors:
                 form.add_error(error.field if error.field in form.fields else None, str(error.message))
