@@ -1,6 +1,7 @@
 """Issue 12: the year whose tech-SME registration counts, the statute after a measure ends, and the citations.
 
-Legal basis of the tech-SME year: an enterprise evaluated in year N (on the figures of year N − 1, 国科发政〔2017〕115号)
+Legal basis of the tech-SME year: an enterprise evaluated in year N (on the figures of year N − 1,
+国科发政〔2017〕115号)
 claims the tech-SME super-deduction rate for tax year N (公告2022年第16号 第一条、第三条). A row's own figures are
 evaluated the following year, so they never decide the row's own tax year.
 """

@@ -404,12 +404,12 @@ class Simulation:
     def previous_year_rows(self, wanted: np.ndarray) -> np.ndarray:
         """For each row where `wanted`: the row of the same enterprise (`uscc`) for `tax_year` − 1, else −1."""
         result = np.full(self.n, -1, dtype=np.intp)
-        if self.n < 2 or not wanted.any():
+        if self.n < 2 or not wanted.any() or self.table.get("uscc") is None:
             return result
         years = np.asarray(self("tax_year"), dtype=np.float64)
         candidates = np.flatnonzero(wanted | np.isin(years, years[wanted] - 1.0))
         uscc = np.asarray(self("uscc"))[candidates]
-        known = np.array([bool(u) for u in uscc], dtype=bool) & ~np.isnan(years[candidates])
+        known = ~is_null(uscc) & ~np.isnan(years[candidates])
         candidates, uscc = candidates[known], uscc[known]
         if candidates.size < 2:
             return result
