@@ -33,3 +33,33 @@ def test_demo_seeds_once_and_is_sound():
 
 def test_demo_without_registry_does_nothing():
     assert seed_vouchers_demo() == {}
+
+
+def test_demo_holds_every_state_and_a_refused_and_an_overridden_decision():
+    from django.utils import timezone
+
+    from techsme.instruments.demo import seed_instruments
+    from techsme.instruments.models import Booking, UsageRecord
+    from techsme.registry.demo import seed_demo
+    from techsme.vouchers.demo import STARTUP_PROGRAMME_NAME
+    from techsme.vouchers.models import Application, Voucher
+    from techsme.vouchers.services.criteria import application_problems
+
+    seed_demo(enterprises=80, seed=7)
+    seed_instruments(42)
+    seed_vouchers_demo()
+    assert set(Application.objects.values_list("state", flat=True)) == {"submitted", "approved", "rejected"}
+    assert set(Voucher.objects.values_list("state", flat=True)) == {"active", "expired", "cancelled"}
+    assert set(Contract.objects.values_list("state", flat=True)) == {
+        "recorded", "redeemed", "delivered", "verified", "reimbursed", "cancelled"}
+    assert set(ServiceProvider.objects.values_list("state", flat=True)) == {"pending", "approved", "rejected"}
+    assert set(Programme.objects.values_list("state", flat=True)) == {"open", "closed"}
+    startup = Programme.objects.get(name=STARTUP_PROGRAMME_NAME)
+    refused = startup.applications.get(state="submitted")  # the programme manager was stopped
+    assert [p.code for p in application_problems(refused, timezone.localdate())] == ["not_eligible"]
+    overridden = startup.applications.get(state="approved")
+    assert overridden.overridden == ["not_eligible"] and overridden.override_reason
+    assert Contract.objects.filter(overridden=["no_document"], state__in=["verified", "reimbursed"]).exists()
+    assert {"cancelled", "declined", "no_show", "completed"} <= set(Booking.objects.values_list("status", flat=True))
+    assert UsageRecord.objects.filter(overridden=["beyond_booking"]).exclude(override_reason="").exists()
+    assert verify_balances() == []

@@ -9,6 +9,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -174,6 +175,32 @@ def _usage_and_bookings(rng: random.Random, instruments: list[Instrument], now: 
             instrument=instrument, requester=requester, organisation=enterprise, start=start,
             end=start + timedelta(hours=2), occupied_until=start + timedelta(hours=2) + instrument.buffer,
             status=status, purpose="新产品研发测试", decided_at=now if status == BookingStatus.APPROVED else None)
+    _bookings_in_every_state(instruments[6], enterprise, requester, base, now)
+
+
+def _bookings_in_every_state(instrument: Instrument, enterprise: Organisation, requester: User, base: datetime,
+                             now: datetime) -> None:
+    """A cancelled, a declined and a no-show booking, and a past booking whose usage ran two hours over: the owner's
+    staff recorded it with an override and its reason (the charge criteria, ``instruments.charges``)."""
+    from techsme.instruments.services import do_record_usage
+
+    def booking(days: int, status: str, **extra: Any) -> Booking:
+        start = base + timedelta(days=days)
+        return Booking.objects.create(
+            instrument=instrument, requester=requester, organisation=enterprise, start=start,
+            end=start + timedelta(hours=2), occupied_until=start + timedelta(hours=2) + instrument.buffer,
+            status=status, purpose="样品表征", **extra)
+
+    booking(3, BookingStatus.CANCELLED, cancelled_at=now, late_cancellation=False)
+    booking(4, BookingStatus.DECLINED, decided_at=now, decision_note="当日仪器校准，请改约")
+    booking(-2, BookingStatus.NO_SHOW, decided_at=now)
+    staff = User.objects.filter(memberships__organisation=instrument.owner).order_by("pk").first()
+    if staff is None:
+        return
+    done = booking(-5, BookingStatus.APPROVED, decided_at=now)
+    do_record_usage(actor=staff, instrument=instrument, booking=done, start=done.start,
+                    end=done.end + timedelta(hours=2), operator="机组人员", now=now,
+                    override_reason="用户现场申请延长两小时，机时空闲，已征得实验室主任同意")
 
 
 def pay_demo_usage_by_voucher(now: datetime | None = None) -> UsageRecord | None:
