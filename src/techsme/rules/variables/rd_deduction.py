@@ -234,8 +234,7 @@ def rd_q4_2022_uplift(s: Simulation) -> np.ndarray:
 )
 def rd_extra_deduction(s: Simulation) -> np.ndarray:
     rate = s("rd_deduction_rate")
-    return (
-        s("rd_deduction_base") * rate
-        + s("rd_q4_2022_base") * s("rd_q4_2022_uplift")
-        + s("rd_intangible_amortization") * rate
-    )
+    base, q4_base, amortization = s("rd_deduction_base"), s("rd_q4_2022_base"), s("rd_intangible_amortization")
+    extra = base * rate + q4_base * s("rd_q4_2022_uplift") + amortization * rate
+    # nothing to deduct: the extra deduction is 0 whatever the (possibly unknown) rate
+    return np.where((base == 0.0) & (q4_base == 0.0) & (amortization == 0.0), 0.0, extra)
