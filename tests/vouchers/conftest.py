@@ -1,22 +1,17 @@
 """Fixtures of the voucher tests: a Shenzhen programme with a funded budget, an enterprise, an approved provider.
 
 Concurrency tests rely on the file SQLite test database of ``tests/conftest.py`` (separate connections must wait
-for the write lock instead of failing). The browser test runs Playwright in a thread of its own (``in_browser``): the
-sync API refuses to start while another module's session-wide Playwright is alive in the main thread.
+for the write lock instead of failing). Browser tests use the one session-wide ``browser`` fixture of
+``tests/conftest.py``.
 """
 
 import itertools
-import os
-import threading
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from django.utils import timezone
-
-from tests.browser import CHROMIUM, CHROMIUM_ARGS
 
 D = Decimal
 _keys = itertools.count(1)
@@ -107,48 +102,3 @@ def contract(w, voucher, amount: str = "10000", category: str = "testing", provi
     return s.do_record_contract(actor=w.ent_user, voucher_id=voucher.pk, provider_id=(provider or w.provider).pk,
                                 category=category, amount=amount, description="EMC test of model X",
                                 submission_key=key(), document=upload)
-
-
-@pytest.fixture
-def in_browser():
-    """``run(journey)``: call ``journey(browser)`` in a fresh thread that owns its own Playwright and Chromium."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium is not installed at {CHROMIUM}")
-
-    def run(journey):
-        outcome: dict = {}
-
-        def target():
-            from django.db import connections
-            from playwright.sync_api import sync_playwright
-
-            try:
-                with sync_playwright() as pw:
-                    chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-                    try:
-                        outcome["result"] = journey(chromium)
-                    finally:
-                        chromium.close()
-                        connections.close_all()  # the ORM connection of this thread (inside Playwright's loop)
-            except BaseException as exc:  # re-raised in the test's thread
-                outcome["error"] = exc
-            finally:
-                connections.close_all()
-
-        previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-        try:
-            thread = threading.Thread(target=target, name="voucher-browser")
-            thread.start()
-            thread.join(timeout=300)
-        finally:
-            if previous is None:
-                os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-            else:
-                os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-        assert not thread.is_alive(), "the browser journey hung"
-        if "error" in outcome:
-            raise outcome["error"]
-        return outcome.get("result")
-
-    return run

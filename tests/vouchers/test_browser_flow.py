@@ -22,8 +22,8 @@ def session(browser, live_server, username):
     return context, page
 
 
-def test_whole_voucher_flow_in_the_browser(in_browser, live_server, world):
-    in_browser(lambda browser: journey(browser, live_server, world))
+def test_whole_voucher_flow_in_the_browser(browser, live_server, world):
+    journey(browser, live_server, world)
 
 
 def journey(browser, live_server, world):
@@ -80,14 +80,27 @@ def journey(browser, live_server, world):
     lab.get_by_role("button", name="Redeem", exact=True).click()
     lab.wait_for_load_state()
     assert "¥12,000.00" in lab.locator("#contract-redeemed").inner_text()
+    lab.get_by_label("What was delivered").fill("EMC report SZ-EMC-2026-031, retest passed")
     lab.get_by_role("button", name="Confirm delivery").click()
     lab.wait_for_load_state()
+    assert "SZ-EMC-2026-031" in lab.locator("#delivery-report").inner_text()
 
+    # No contract document was attached: the reviewer is stopped with the reason; the agency administrator overrides.
     rev_ctx, rev = session(browser, live_server, w.reviewer.username)
     rev.goto(f"{base}/vouchers/contracts/{contract.pk}/")
+    assert "No contract document" in rev.locator("#verification-problems").inner_text()
+    rev.get_by_role("button", name="Verify the delivery").click()
+    assert "No contract document" in rev.get_by_role("alert").inner_text()
+    assert "delivery confirmed" in rev.locator("#contract-state").inner_text()
+    rev_ctx.close()
+    rev_ctx, rev = session(browser, live_server, w.admin.username)
+    rev.goto(f"{base}/vouchers/contracts/{contract.pk}/")
+    rev.get_by_label(re.compile("Decide although the criteria")).check()
+    rev.get_by_label("Reason for the override").fill("Signed paper contract checked at the counter")
     rev.get_by_role("button", name="Verify the delivery").click()
     rev.wait_for_load_state()
     assert "verified" in rev.locator("#contract-state").inner_text()
+    assert "Signed paper contract" in rev.locator("#override-record").inner_text()
 
     mgr.goto(f"{base}/vouchers/programmes/{w.programme.pk}/")
     mgr.get_by_role("button", name="Reimburse verified contracts").click()
