@@ -25,7 +25,8 @@ def _manage(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProce
 def test_production_passes_check_deploy(tmp_path):
     key = "".join(secrets.choice(string.ascii_letters + string.digits + "!@#%^&*(-_=+)") for _ in range(60))
     done = _manage(tmp_path, "check", "--deploy", "--fail-level", "WARNING",
-                   TECHSME_ENV="production", TECHSME_SECRET_KEY=key, TECHSME_ALLOWED_HOSTS="example.org")
+                   TECHSME_ENV="production", TECHSME_SECRET_KEY=key, TECHSME_ALLOWED_HOSTS="example.org",
+                   TECHSME_AUDIT_KEY=key, TECHSME_VOUCHER_CODE_KEY=key[::-1])
     assert done.returncode == 0, done.stdout + done.stderr
 
 

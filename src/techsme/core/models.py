@@ -4,7 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AuditEvent(models.Model):
-    """An append-only record of one state change, chained to the previous event by hash."""
+    """An append-only record of one state change: number ``seq`` of its partition's chain, linked to the event
+    before it by ``prev_hash`` and sealed by ``hash``, an HMAC over every other stored field (see core.audit)."""
 
     occurred_at = models.DateTimeField(_("time"), db_index=True)
     actor = models.ForeignKey(
@@ -19,12 +20,15 @@ class AuditEvent(models.Model):
     region_code = models.CharField(_("region"), max_length=6, blank=True, db_index=True)
     organisation_id = models.BigIntegerField(null=True, blank=True)
     changes = models.JSONField(_("changes"), default=dict)
+    partition = models.CharField(max_length=40, default="global")
+    seq = models.BigIntegerField(default=0)
     prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    hash = models.CharField(max_length=64)
 
     class Meta:
         ordering = ["-id"]
         indexes = [models.Index(fields=["object_type", "object_id"])]
+        constraints = [models.UniqueConstraint(fields=["partition", "seq"], name="audit_event_partition_seq")]
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
 
@@ -36,10 +40,30 @@ class AuditEvent(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """A single row locked by every audit write, so the chain never forks under concurrency."""
+    """The signed checkpoint of one partition: how many events it holds and the hash of the newest.
 
-    last_hash = models.CharField(max_length=64, default="0" * 64)
-    last_event_id = models.BigIntegerField(default=0)
+    Locked by every audit write to its partition (so a chain never forks) and kept apart from the events, so that
+    deleting the newest events, or all of them, leaves a checkpoint that no longer matches."""
+
+    partition = models.CharField(max_length=40, unique=True)
+    count = models.BigIntegerField(default=0)
+    head_hash = models.CharField(max_length=64, default="0" * 64)
+    head_event_id = models.BigIntegerField(default=0)
+    signature = models.CharField(max_length=64, blank=True)
+    updated_at = models.DateTimeField(null=True, blank=True)
+
+
+class AuditSeal(models.Model):
+    """A signed checkpoint over every partition (count and head of each) written by ``techsme audit-verify``:
+    removing a whole partition, its events and its checkpoint together, is detected against the latest seal."""
+
+    sealed_at = models.DateTimeField()
+    partitions = models.JSONField(default=dict)  # {partition: [count, head hash]}
+    events = models.BigIntegerField(default=0)
+    signature = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["-id"]
 
 
 class AdditionalRegion(models.Model):

@@ -1,7 +1,8 @@
-"""Voucher codes: readable, verifiable and not guessable (an HMAC with the site's SECRET_KEY).
+"""Voucher codes: readable, verifiable and not guessable (an HMAC with the instance's voucher-code key).
 
 ``IV2026-000123-7KQ4MZ2X9PLA`` = year, application number, and the first 60 bits of
-``HMAC-SHA256(SECRET_KEY, salt + "IV2026-000123")`` in Crockford-like base32. Without the secret key nobody can
+``HMAC-SHA256(key, salt + "IV2026-000123")`` in Crockford-like base32, the key from ``core.keys`` (the
+environment in production, the instance directory elsewhere; never committed). Without the key nobody can
 produce a valid code for a number, so the public verification page can be open to anyone.
 """
 
@@ -10,12 +11,14 @@ import re
 
 from django.utils.crypto import constant_time_compare, salted_hmac
 
+from techsme.core.keys import get_key
+
 SALT = "techsme.vouchers.code"
 CODE_RE = re.compile(r"^IV(\d{4})-(\d{6,})-([A-Z2-7]{12})$")
 
 
 def _signature(stem: str) -> str:
-    digest = salted_hmac(SALT, stem, algorithm="sha256").digest()
+    digest = salted_hmac(SALT, stem, secret=get_key("voucher-codes"), algorithm="sha256").digest()
     return base64.b32encode(digest).decode()[:12]
 
 
