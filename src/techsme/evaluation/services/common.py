@@ -11,12 +11,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from techsme.accounts.recipients import agency_emails, member_emails
 from techsme.accounts.roles import Role
 from techsme.core import audit
 from techsme.core.errors import FieldError, InvalidInput, PermissionDenied
 from techsme.core.permissions import can
 from techsme.core.permissions import roles as roles_of
-from techsme.accounts.recipients import agency_emails, member_emails
 from techsme.core.workflow import PUBLIC, SYSTEM, Transition
 from techsme.evaluation.models import (
     Filing,
