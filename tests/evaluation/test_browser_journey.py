@@ -75,6 +75,7 @@ def test_enterprise_files_and_is_registered_after_publicity(browser, page, live_
         reviewer.locator("#onsite-result").select_option("passed")
         reviewer.get_by_role("button", name="Record the on-site check").click()
         reviewer.wait_for_load_state()
+    reviewer.get_by_label("Accept", exact=True).check()  # no decision is pre-chosen
     reviewer.get_by_role("button", name="Record the decision").click()
     reviewer.wait_for_load_state()
     assert reviewer.locator("#filing-state").get_attribute("data-state") == "accepted"
