@@ -35,7 +35,7 @@ FILING_WORKFLOW = Workflow(
         Transition("object", F.IN_PUBLICITY, None, (PUBLIC,), label=_("lodge an objection against")),
         Transition("register", F.IN_PUBLICITY, F.REGISTERED, PUBLISHERS, label=_("register")),
         Transition("hold", F.IN_PUBLICITY, F.HELD, PUBLISHERS, label=_("hold the registration of")),
-        Transition("release", F.HELD, F.REGISTERED, PUBLISHERS, label=_("register the held")),
+        Transition("release", F.HELD, F.REGISTERED, PUBLISHERS, label=_("register")),
         Transition("uphold_objection", F.IN_PUBLICITY, F.OBJECTION_UPHELD, PUBLISHERS,
                    label=_("refuse after an upheld objection")),
         Transition("annual_update", F.REGISTERED, None, ENTERPRISE,
