@@ -18,15 +18,10 @@ ALL_STAFF = AGENCY_ROLES
 _ENT_ANY = ENTERPRISE_ROLES
 _AGENCY_ADMINS = frozenset({Role.AGENCY_ADMIN})
 
-# action → roles that may take it (the object must also be in the member's scope).
+# action → roles that may take it (the object must also be in the member's scope). The ground floor declares only
+# its own actions; every app registers its actions from its ``AppConfig.ready()`` (``registry/permissions.py``,
+# ``evaluation/permissions.py``, …). The write matrix in docs/roles-and-scope.md is tested against them.
 ACTIONS: dict[str, frozenset[str]] = {
-    "enterprise.view": ALL_STAFF | _ENT_ANY,
-    "enterprise.create": frozenset({Role.AGENCY_ADMIN, Role.PROGRAMME_MANAGER}),
-    "enterprise.edit": frozenset({Role.AGENCY_ADMIN, Role.ENTERPRISE_ADMIN}),
-    "facts.edit": frozenset({Role.AGENCY_ADMIN, Role.ENTERPRISE_ADMIN, Role.ENTERPRISE_MEMBER}),
-    "ip.edit": frozenset({Role.AGENCY_ADMIN, Role.ENTERPRISE_ADMIN, Role.ENTERPRISE_MEMBER}),
-    "registry.import": frozenset({Role.AGENCY_ADMIN, Role.PROGRAMME_MANAGER}),
-    "registry.export": ALL_STAFF,
     "audit.view": _AGENCY_ADMINS,
     "organisation.view": ALL_STAFF | _ENT_ANY,
     "membership.view": _AGENCY_ADMINS,
@@ -85,10 +80,12 @@ def can(user: Any, action: str, obj: Model | None = None) -> bool:
     relevant = _grants_for(user, action)
     if obj is None:
         return bool(relevant)
-    region = _resolve(obj, getattr(obj, "scope_region_field", None)) or ""
+    region = _resolve(obj, getattr(obj, "scope_region_field", None))
     org = _resolve(obj, getattr(obj, "scope_org_field", None))
     for grant in relevant:
-        if grant.region_prefix is not None and region and str(region).startswith(grant.region_prefix):
+        # the same rule as scope(): the object's region starts with the agency's prefix (a national agency, prefix
+        # "", also covers objects whose region is "" — everywhere — which no narrower agency does)
+        if grant.region_prefix is not None and region is not None and str(region).startswith(grant.region_prefix):
             return True
         if grant.region_prefix is None and org is not None and org == grant.organisation_id:
             return True

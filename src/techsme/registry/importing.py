@@ -389,9 +389,10 @@ def do_import_registry(*, actor: Any, file: BinaryIO | Any, filename: str, encod
     existing = _existing(rows)
     for row in rows:
         enterprise = existing.get(row.enterprise["uscc"])
-        if enterprise is not None and not can(actor, "enterprise.create", enterprise):
-            found.add(FieldError("uscc", _("This USCC belongs to an enterprise outside your region; it cannot be "
-                                           "imported by you."), row.number))
+        if enterprise is not None and not can(actor, "registry.import.update", enterprise):
+            # an enterprise already registered is changed only by itself and the agency administrator of its region
+            found.add(FieldError("uscc", _("This USCC belongs to an enterprise already registered; only the "
+                                           "administrator of its agency may import its data."), row.number))
     if found.count:
         return found.report(rows=total)
     try:

@@ -1,5 +1,6 @@
 from datetime import date
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -167,3 +168,41 @@ class IPAsset(models.Model):
             and self.granted_on is not None
             and self.granted_on <= date(tax_year, 12, 31)
         )
+
+
+class RegionChange(models.Model):
+    """An enterprise's request to move into another region (a new registered address): the receiving agency's
+    administrator accepts or rejects it. Until accepted the enterprise stays where it is; nobody else — not even
+    its own administrator — changes ``Enterprise.region_code`` across an agency's border."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for the receiving agency")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="region_changes")
+    from_region = models.CharField(_("from region"), max_length=6)
+    to_region = models.CharField(_("to region"), max_length=6, db_index=True)
+    reason = models.TextField(_("reason"), max_length=2000)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING, db_index=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("note on the decision"), max_length=2000, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("region change")
+        verbose_name_plural = _("region changes")
+        constraints = [models.UniqueConstraint(fields=["enterprise"], condition=models.Q(state="pending"),
+                                               name="one_pending_region_change")]
+
+    # The receiving agency decides (its region prefix covers ``to_region``); the enterprise sees its own.
+    scope_region_field = "to_region"
+    scope_org_field = "enterprise__organisation_id"
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} {self.from_region} → {self.to_region}"

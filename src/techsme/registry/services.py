@@ -95,9 +95,13 @@ def do_update_enterprise(*, actor: Any, enterprise_id: int, changes: dict[str, A
         if not can(actor, "enterprise.edit", enterprise):
             raise PermissionDenied(_("You may not change this enterprise."))
         merged = {**_snapshot(enterprise, ENTERPRISE_FIELDS), **changes}
-        moved = Enterprise(region_code=merged["region_code"], organisation_id=enterprise.organisation_id)
-        if not can(actor, "enterprise.edit", moved):
-            raise PermissionDenied(_("You may not move an enterprise out of your region."))
+        if merged["region_code"] != enterprise.region_code:
+            # The region decides the jurisdiction: only an agency administrator whose area covers the old and the
+            # new region changes it directly; everyone else asks the receiving agency (registry.region_changes).
+            moved = Enterprise(region_code=merged["region_code"], organisation_id=enterprise.organisation_id)
+            if not (can(actor, "enterprise.move", enterprise) and can(actor, "enterprise.move", moved)):
+                raise PermissionDenied(_("The region of an enterprise changes only through a region-change "
+                                         "request that the receiving agency accepts."))
         if errors := enterprise_errors(merged, existing=enterprise):
             raise InvalidInput(errors)
         before = _snapshot(enterprise, ENTERPRISE_FIELDS)

@@ -57,3 +57,18 @@ class ImportForm(Form):
 class TokenForm(Form):
     name = forms.CharField(label=_("Token name"), max_length=100,
                            help_text=_("For example the name of the system that will use it."))
+
+
+class RegionChangeForm(Form):
+    to_region = forms.CharField(label=_("New region code (GB/T 2260, six digits)"), max_length=6)
+    reason = forms.CharField(label=_("Reason (the new registered address)"), max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RegionDecisionForm(Form):
+    # No default: the administrator chooses accept or reject explicitly.
+    decision = forms.ChoiceField(label=_("Decision"), widget=forms.RadioSelect,
+                                 choices=[("accept", _("Accept: the enterprise moves into our region")),
+                                          ("reject", _("Reject (give the reason)"))])
+    note = forms.CharField(label=_("Note to the enterprise"), max_length=2000, required=False,
+                           widget=forms.Textarea(attrs={"rows": 3}))

@@ -61,6 +61,8 @@ def enterprise_page(request: HttpRequest, pk: int) -> HttpResponse:
         "can_edit_facts": can(user, "facts.edit", enterprise),
         "can_edit_ip": can(user, "ip.edit", enterprise),
         "can_audit": can(user, "audit.view", enterprise),
+        "can_request_region_change": can(user, "region_change.request", enterprise),
+        "pending_region_change": enterprise.region_changes.filter(state="pending").first(),
     })
 
 
@@ -69,8 +71,13 @@ def enterprise_edit(request: HttpRequest, pk: int) -> HttpResponse:
     enterprise = enterprise_for(request.user, pk)
     if not can(request.user, "enterprise.edit", enterprise):
         raise PermissionDenied
+    initial = {f: getattr(enterprise, f) for f in ENTERPRISE_FIELDS}
+    form = EnterpriseForm(request.POST or None, initial=initial)
+    if not can(request.user, "enterprise.move", enterprise):
+        # the region decides the jurisdiction: a move is a request to the receiving agency (web:region_change)
+        form.fields["region_code"].disabled = True
+        form.fields["region_code"].help_text = _("To move into another region, send a region-change request.")
     if request.method == "POST":
-        form = EnterpriseForm(request.POST)
         if form.is_valid():
             try:
                 do_update_enterprise(actor=request.user, enterprise_id=enterprise.pk, changes=dict(form.cleaned_data))
@@ -79,8 +86,6 @@ def enterprise_edit(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("The enterprise profile was saved."))
                 return redirect("web:enterprise", pk=enterprise.pk)
-    else:
-        form = EnterpriseForm(initial={f: getattr(enterprise, f) for f in ENTERPRISE_FIELDS})
     return render(request, "web/enterprise_edit.html", {"enterprise": enterprise, "form": form},
                   status=200 if not form.errors else 422)
 
