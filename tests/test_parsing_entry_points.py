@@ -149,3 +149,23 @@ def test_uscc_check_is_the_same_in_the_registry_and_the_command_line(sz):
         assert parsed.errors[0].message_en == uscc_error(wrong)
     with translation.override("zh-hans"):
         assert parsed.errors[0].message_zh == uscc_error(wrong)
+
+
+@pytest.mark.parametrize(("text", "expected"), [("12,000.50", Decimal("12000.50")), ("¥20000", Decimal("20000.00")),
+                                                ("１２００", Decimal("1200.00")), ("1,5", None), ("1_000", None)])
+def test_voucher_amounts_and_what_if_values_use_the_same_reading(text, expected):
+    from decimal import InvalidOperation
+
+    from techsme.core.errors import InvalidInput
+    from techsme.incentives.views import _number
+    from techsme.vouchers.services.common import parse_amount
+
+    if expected is None:
+        with pytest.raises(InvalidInput):
+            parse_amount(text)
+        with pytest.raises(InvalidOperation):
+            _number(text, integral=False)
+    else:
+        assert parse_amount(text) == expected
+        if not text.startswith("¥"):
+            assert _number(text, integral=False) == expected

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from techsme import parsing
 from techsme.core import exports
 from techsme.core.errors import InvalidInput
 from techsme.core.errors import PermissionDenied as DomainDenied
@@ -23,7 +24,12 @@ from techsme.core.permissions import agency_prefixes, can
 from techsme.incentives import selectors
 from techsme.incentives.consultation import WHAT_IF_FIELDS, consult, fact_label, lang
 from techsme.incentives.outreach import LISTS, outreach
-from techsme.incentives.services import do_create_scenario, do_notify_enterprises, do_run_scenario
+from techsme.incentives.services import (
+    do_create_scenario,
+    do_notify_enterprises,
+    do_run_scenario,
+    scenario_agencies,
+)
 from techsme.incentives.simulation import parameters_used
 from techsme.refdata import region_name
 from techsme.registry.selectors import SIZE_CLASSES, facts_record
@@ -78,10 +84,12 @@ def enterprise_incentives(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _number(text: str, integral: bool) -> Any:
-    text = text.strip().replace(",", "")
-    if not text:
+    try:  # the one reading of numbers (techsme.parsing): "1,000" yes, "1,5" never 15
+        value = parsing.parse_decimal(text)
+    except parsing.InputError:
+        raise InvalidOperation from None
+    if value is None:
         return None
-    value = Decimal(text)
     if value < 0:
         raise InvalidOperation
     return int(value) if integral else value
@@ -277,15 +285,23 @@ PRESET_LABELS = {
 CHANGE_ROWS = 4
 
 
+def _with_region_labels(scenarios: Any) -> list[Any]:
+    items = list(scenarios)
+    for scenario in items:
+        scenario.region_label = region_name(scenario.region_prefix) if scenario.region_prefix else _("Everywhere")
+    return items
+
+
 @login_required
 def scenarios(request: HttpRequest) -> HttpResponse:
     if not can(request.user, "incentives.scenario.view"):
         raise PermissionDenied
     can_run = can(request.user, "incentives.scenario.run")
     years = selectors.years_with_facts(request.user, "incentives.scenario.view")
+    agencies = scenario_agencies(request.user) if can_run else []
     form: dict[str, Any] = {"name": "", "year": selectors.default_year(years), "effective_from": "",
                             "region": "", "industry": "", "size": "", "changes": [("", "")] * CHANGE_ROWS,
-                            "description": ""}
+                            "description": "", "agency": ""}
     errors: list[str] = []
     if request.method == "POST":
         if not can_run:
@@ -294,20 +310,23 @@ def scenarios(request: HttpRequest) -> HttpResponse:
         paths, values = post.getlist("path"), post.getlist("value")
         changes = {p.strip(): v.strip() for p, v in zip(paths, values, strict=False) if p.strip()}
         form.update(name=post.get("name", ""), region=post.get("region", ""), industry=post.get("industry", ""),
+                    agency=post.get("agency", "").strip(),
                     size=post.get("size", ""), description=post.get("description", ""),
                     changes=(list(changes.items()) + [("", "")] * CHANGE_ROWS)[:max(CHANGE_ROWS, len(changes))])
         try:
             form["year"] = int(post.get("year", ""))
             effective = dt.date.fromisoformat(post.get("effective_from", "") or f"{form['year']}-01-01")
+            agency_id = int(form["agency"]) if form["agency"] else None
         except ValueError:
-            errors.append(_("Enter a tax year and an effective date (YYYY-MM-DD)."))
+            errors.append(_("Enter a tax year and an effective date (YYYY-MM-DD), and choose an agency from the "
+                            "list."))
         else:
             form["effective_from"] = effective.isoformat()
             try:
                 scenario = do_create_scenario(
                     actor=request.user, name=form["name"], changes=changes, effective_from=effective,
                     tax_year=form["year"], region_prefix=form["region"], industry_prefix=form["industry"],
-                    size_class=form["size"], description=form["description"],
+                    size_class=form["size"], description=form["description"], agency_id=agency_id,
                 )
                 do_run_scenario(actor=request.user, scenario_id=scenario.pk)
             except InvalidInput as exc:
@@ -317,10 +336,13 @@ def scenarios(request: HttpRequest) -> HttpResponse:
             else:
                 return redirect("incentives:scenario", pk=scenario.pk)
     return render(request, "incentives/scenarios.html", {
-        "scenarios": selectors.visible_scenarios(request.user)[:200], "can_run": can_run, "form": form,
+        "scenarios": _with_region_labels(selectors.visible_scenarios(request.user)[:200]), "can_run": can_run,
+        "form": form,
         "errors": errors, "choices": parameter_choices(), "years": years, "sizes": list(SIZE_CLASSES),
         "presets": [{**p, "label": PRESET_LABELS[p["key"]], "json": json.dumps(p["changes"])} for p in PRESETS],
         "prefixes": agency_prefixes(request.user),
+        "agencies": [{"pk": a.pk, "name": a.name, "region": region_name(a.region_code) if a.region_code else ""}
+                     for a in agencies],
     })
 
 

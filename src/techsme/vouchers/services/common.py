@@ -5,13 +5,14 @@ import functools
 import time
 from collections.abc import Callable
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.db import OperationalError, connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from techsme import parsing
 from techsme.accounts.roles import Role
 from techsme.core import audit
 from techsme.core.errors import Conflict, FieldError, InvalidInput, PermissionDenied
@@ -62,11 +63,11 @@ def invalid(field: str, message: str) -> InvalidInput:
 
 def parse_amount(value: Any, field: str = "amount") -> Decimal:
     """A positive amount of money with at most two decimals (text such as ``"12,000.50"`` is accepted)."""
-    if isinstance(value, float):
-        value = str(value)
-    try:
-        amount = Decimal(str(value).replace(",", "").replace("¥", "").strip()) if value not in (None, "") else None
-    except InvalidOperation:
+    if isinstance(value, str):
+        value = value.strip().removeprefix("¥").removeprefix("￥")
+    try:  # the one reading of numbers (techsme.parsing): "12,000.50" yes, "1,5" never 15
+        amount = parsing.parse_decimal(value)
+    except parsing.InputError:
         amount = None
     if amount is None or not amount.is_finite():
         raise invalid(field, _("Enter an amount of money, for example 20000 or 12500.50."))
