@@ -1,0 +1,5 @@
+from typing import Any
+
+
+def transfer_todos(user: Any) -> list:
+    return []
