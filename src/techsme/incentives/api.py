@@ -65,6 +65,7 @@ class ScenarioIn(Schema):
     changes: dict[str, Any]
     effective_from: dt.date
     tax_year: int
+    agency_id: int | None = None  # required when you act for several agencies (a superuser always)
     region_prefix: str = ""
     industry_prefix: str = ""
     size_class: str = ""
@@ -98,7 +99,7 @@ def scenario_create(request: HttpRequest, payload: ScenarioIn) -> Any:
     scenario = do_create_scenario(
         actor=request.user, name=payload.name, changes=payload.changes, effective_from=payload.effective_from,
         tax_year=payload.tax_year, region_prefix=payload.region_prefix, industry_prefix=payload.industry_prefix,
-        size_class=payload.size_class, description=payload.description,
+        size_class=payload.size_class, description=payload.description, agency_id=payload.agency_id,
     )
     if payload.run:
         do_run_scenario(actor=request.user, scenario_id=scenario.pk)

@@ -15,7 +15,7 @@ class Scenario(models.Model):
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     agency = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="scenarios")
-    # The region the scenario covers (the agency's prefix, or a narrower one chosen as a filter); "" = everywhere.
+    # The region the scenario covers (the agency's prefix, or a narrower one inside it); "" = everywhere.
     region_prefix = models.CharField(_("region"), max_length=6, blank=True)
     industry_prefix = models.CharField(_("industry"), max_length=5, blank=True)
     size_class = models.CharField(_("size class"), max_length=10, blank=True)
@@ -34,8 +34,9 @@ class Scenario(models.Model):
         verbose_name = _("reform scenario")
         verbose_name_plural = _("reform scenarios")
 
-    scope_region_field = "agency__region_code"
-    scope_org_field = "agency_id"
+    # Scoped by the region the scenario covers — its aggregates are that region's — not by its agency's seat: a
+    # city sees the scenarios of its area and below, never a province-wide or another city's one.
+    scope_region_field = "region_prefix"
 
     def __str__(self) -> str:
         return self.name

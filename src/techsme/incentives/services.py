@@ -16,7 +16,7 @@ from techsme.core import audit
 from techsme.core.errors import FieldError, InvalidInput, PermissionDenied
 from techsme.core.jobs import start_job
 from techsme.core.models import Job
-from techsme.core.permissions import agency_prefixes, can, grants, scope
+from techsme.core.permissions import can, grants, scope
 from techsme.incentives.models import Notification, Scenario
 from techsme.registry.models import Enterprise
 from techsme.registry.selectors import SIZE_CLASSES
@@ -25,19 +25,37 @@ from techsme.rules import RulesError, apply_reform, parameters
 REFORM_JOB = "incentives.reform"
 
 
-def _agency_of(actor: Any, action: str) -> Organisation:
-    """The agency the actor acts for (the first agency membership that grants ``action``)."""
+def scenario_agencies(actor: Any) -> list[Organisation]:
+    """The agencies the actor may make scenarios for: those where it holds a role that runs them (a superuser: every
+    agency). Several of them means the actor must choose one; none is ever picked for it."""
     from techsme.core.permissions import ACTIONS
 
-    allowed = ACTIONS[action]
-    for grant in grants(actor):
-        if grant.region_prefix is not None and grant.role in allowed:
-            return Organisation.objects.get(pk=grant.organisation_id)
-    if getattr(actor, "is_superuser", False):
-        agency = Organisation.objects.filter(kind="agency").order_by("level", "pk").first()
-        if agency is not None:
-            return agency
+    qs = Organisation.objects.filter(kind="agency")
+    if not getattr(actor, "is_superuser", False):
+        allowed = ACTIONS["incentives.scenario.run"]
+        qs = qs.filter(pk__in=[g.organisation_id for g in grants(actor)
+                               if g.region_prefix is not None and g.role in allowed])
+    return list(qs.order_by("region_code", "name", "pk"))
+
+
+def _chosen_agency(actor: Any, agency_id: int | None, errors: list[FieldError]) -> Organisation | None:
+    agencies = scenario_agencies(actor)
+    if agency_id is not None:
+        chosen = next((a for a in agencies if a.pk == agency_id), None)
+        if chosen is None:
+            errors.append(FieldError("agency_id", _("You may not make scenarios for this agency.")))
+        return chosen
+    if len(agencies) == 1:
+        return agencies[0]
+    if agencies:
+        errors.append(FieldError("agency_id", _("Choose the agency the scenario is made for.")))
+        return None
     raise PermissionDenied(_("You may not run reform scenarios."))
+
+
+def _audit_region(prefix: str) -> str:
+    """The region an event about a scenario is filed under: the area it covers (``4403`` → ``440300``)."""
+    return prefix.ljust(6, "0") if prefix else ""
 
 
 def validate_changes(changes: dict[str, Any], effective_from: dt.date) -> dict[str, float | None]:
@@ -79,18 +97,24 @@ def do_create_scenario(
     industry_prefix: str = "",
     size_class: str = "",
     description: str = "",
+    agency_id: int | None = None,
 ) -> Scenario:
+    """Save a scenario for ``agency_id`` (required when the actor may act for several agencies) covering
+    ``region_prefix`` (by default the agency's whole area; never outside it)."""
     if not can(actor, "incentives.scenario.run"):
         raise PermissionDenied(_("You may not run reform scenarios."))
     errors: list[FieldError] = []
     if not name.strip():
         errors.append(FieldError("name", _("Give the scenario a name.")))
-    prefixes = agency_prefixes(actor)
+    agency = _chosen_agency(actor, agency_id, errors)
     region_prefix = region_prefix.strip()
-    if not region_prefix and prefixes and "" not in prefixes:
-        region_prefix = prefixes[0]
-    if not any(region_prefix.startswith(p) for p in prefixes):
-        errors.append(FieldError("region_prefix", _("The region is outside your agency's area.")))
+    if agency is not None:
+        # the region covered decides who sees the scenario: by default the agency's whole area
+        region_prefix = region_prefix or agency.region_prefix
+        if not region_prefix.startswith(agency.region_prefix):
+            errors.append(FieldError("region_prefix", _("The region is outside the agency's area.")))
+        elif region_prefix and not region_prefix.isdigit() or len(region_prefix) > 6:
+            errors.append(FieldError("region_prefix", _("A region is given by the leading digits of its code.")))
     if size_class and size_class not in SIZE_CLASSES:
         errors.append(FieldError("size_class", _("Unknown size class.")))
     try:
@@ -100,8 +124,8 @@ def do_create_scenario(
         clean = {}
     if errors:
         raise InvalidInput(errors)
+    assert agency is not None  # noqa: S101 — errors were raised otherwise
     with transaction.atomic():
-        agency = _agency_of(actor, "incentives.scenario.run")
         scenario = Scenario.objects.create(
             name=name.strip()[:200], description=description, agency=agency, region_prefix=region_prefix,
             industry_prefix=industry_prefix.strip().upper(), size_class=size_class, tax_year=tax_year,
@@ -110,8 +134,8 @@ def do_create_scenario(
         audit.record(actor=actor, verb="incentives.create_scenario", obj=scenario,
                      changes={"name": [None, scenario.name], "changes": [None, clean],
                               "effective_from": [None, effective_from], "tax_year": [None, tax_year],
-                              "region_prefix": [None, region_prefix]},
-                     region_code=agency.region_code, organisation_id=agency.pk)
+                              "region_prefix": [None, region_prefix], "agency": [None, agency.pk]},
+                     region_code=_audit_region(region_prefix), organisation_id=agency.pk)
     return scenario
 
 
@@ -126,7 +150,7 @@ def do_run_scenario(*, actor: Any, scenario_id: int) -> Job:
         scenario.job = job
         scenario.save(update_fields=["job"])
         audit.record(actor=actor, verb="incentives.run_scenario", obj=scenario, changes={"job": [None, job.pk]},
-                     region_code=scenario.agency.region_code, organisation_id=scenario.agency_id)
+                     region_code=_audit_region(scenario.region_prefix), organisation_id=scenario.agency_id)
     return job
 
 
@@ -136,7 +160,7 @@ def do_delete_scenario(*, actor: Any, scenario_id: int) -> None:
         if scenario is None:
             raise PermissionDenied(_("You may not delete this scenario."))
         audit.record(actor=actor, verb="incentives.delete_scenario", obj=scenario,
-                     changes={"name": [scenario.name, None]}, region_code=scenario.agency.region_code,
+                     changes={"name": [scenario.name, None]}, region_code=_audit_region(scenario.region_prefix),
                      organisation_id=scenario.agency_id)
         scenario.delete()
 
