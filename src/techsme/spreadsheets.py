@@ -177,42 +177,82 @@ class _Counter:
             raise SheetError("cells", row=number, limit=limits.max_cells)
 
 
+def _declared_size(source: Any) -> tuple[int | None, int | None]:
+    """(rows, columns) of the sheet's ``<dimension>``, read up to the start of ``<sheetData>`` and no further
+    (openpyxl's own look-up parses the whole sheet when the element is missing)."""
+    from openpyxl.utils.cell import range_boundaries
+    from openpyxl.xml.constants import SHEET_MAIN_NS
+    from openpyxl.xml.functions import iterparse  # defusedxml's when installed, as for the sheet itself
+
+    dimension, data = f"{{{SHEET_MAIN_NS}}}dimension", f"{{{SHEET_MAIN_NS}}}sheetData"
+    for _event, element in iterparse(source, events=("start",)):
+        if element.tag == dimension:
+            try:
+                _c1, _r1, columns, rows = range_boundaries(element.get("ref", ""))
+            except (TypeError, ValueError):
+                return None, None
+            return rows, columns
+        if element.tag == data:
+            break
+    return None, None
+
+
+def _open_first_sheet(data: bytes) -> tuple[Any, str]:
+    """The workbook's reader (strings, styles, date settings loaded) and the path of its first worksheet."""
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.styles.stylesheet import apply_stylesheet
+
+    reader = ExcelReader(io.BytesIO(data), read_only=True, data_only=True)
+    reader.read_manifest()
+    reader.read_strings()
+    reader.read_workbook()
+    apply_stylesheet(reader.archive, reader.wb)
+    for _sheet, rel in reader.parser.find_sheets():
+        if rel.target in reader.valid_files and "chartsheet" not in rel.Type:
+            return reader, rel.target
+    reader.archive.close()
+    raise SheetError("no_sheet")
+
+
 def iter_xlsx_rows(data: bytes, limits: Limits) -> Iterator[tuple[int, list[Any]]]:
     """``(row number, values)`` of the first sheet's rows that exist in the file (typed values, None = empty)."""
-    from openpyxl import load_workbook
     from openpyxl.worksheet._reader import WorkSheetParser
 
     inspect_xlsx(data, limits)
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        reader, path = _open_first_sheet(data)
+    except SheetError:
+        raise
     except Exception:  # noqa: BLE001 — any failure to open means the workbook is damaged
         raise SheetError("damaged") from None
     try:
-        if not workbook.worksheets:
-            raise SheetError("no_sheet")
-        sheet = workbook.worksheets[0]
-        _check_declared(sheet.max_row, sheet.max_column, limits)
+        with reader.archive.open(path) as head:
+            rows, columns = _declared_size(head)
+        _check_declared(rows, columns, limits)
         counter = _Counter(limits)
-        source = sheet._get_source()
-        try:
-            parser = WorkSheetParser(source, sheet._shared_strings, data_only=True, epoch=workbook.epoch,
+        with reader.archive.open(path) as source:
+            workbook = reader.wb
+            parser = WorkSheetParser(source, reader.shared_strings, data_only=True, epoch=workbook.epoch,
                                      date_formats=workbook._date_formats,
                                      timedelta_formats=workbook._timedelta_formats)
-            for number, cells in parser.parse():
-                width = max((cell["column"] for cell in cells), default=0)
-                counter.row(number, width)
-                values: list[Any] = [None] * width
-                for cell in cells:
-                    values[cell["column"] - 1] = cell["value"]
-                yield number, values
-        except SheetError:
-            raise
-        except Exception:  # noqa: BLE001 — malformed XML or values inside the sheet
-            raise SheetError("damaged") from None
-        finally:
-            source.close()
+            try:
+                for number, cells in parser.parse():
+                    width = max((cell["column"] for cell in cells), default=0)
+                    counter.row(number, width)
+                    values: list[Any] = [None] * width
+                    for cell in cells:
+                        values[cell["column"] - 1] = cell["value"]
+                    yield number, values
+            except SheetError:
+                raise
+            except Exception:  # noqa: BLE001 — malformed XML or values inside the sheet
+                raise SheetError("damaged") from None
+    except SheetError:
+        raise
+    except Exception:  # noqa: BLE001
+        raise SheetError("damaged") from None
     finally:
-        workbook.close()
+        reader.archive.close()
 
 
 # --- CSV --------------------------------------------------------------------------------------------------------
