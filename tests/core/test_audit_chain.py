@@ -167,3 +167,25 @@ def test_concurrent_writers_never_fork_the_chain(django_user_model):
         assert len({e.prev_hash for e in chain}) == len(chain)  # no two events share a parent: no fork
     report = verify_chain()
     assert report.ok and report.checked == 80
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_committed_transaction_chooses_its_own_partition(django_user_model):
+    """Outside a test case's wrapper (real commits), even the same decorated function's next transaction starts
+    afresh: the partition of a committed or rolled-back transaction is never carried over."""
+    user = django_user_model.objects.create_user("frank", password="x-pass-2026")
+
+    @transaction.atomic
+    def write(first: int, second: int, fail: bool = False) -> None:
+        _record(user, organisation_id=first)
+        _record(user, organisation_id=second)
+        if fail:
+            raise ValueError
+
+    write(51, 52)
+    with pytest.raises(ValueError):
+        write(53, 51, fail=True)
+    write(52, 51)
+    partitions = list(AuditEvent.objects.order_by("id").values_list("partition", "organisation_id"))
+    assert partitions == [("org:51", 51), ("org:51", 52), ("org:52", 52), ("org:52", 51)]
+    assert verify_chain().ok

@@ -114,23 +114,20 @@ def _outer_block(connection: Any) -> Any:
 def _sticky_partition(connection: Any) -> str | None:
     """The partition this transaction already writes to, if any.
 
-    Remembered with a no-op on-commit marker: commit runs and clears it, rollback (also of the savepoint that
-    wrote the first event) discards it, so a stale memory is never mistaken for the current transaction."""
+    Django replaces ``connection.run_on_commit`` with a new list when a transaction commits or rolls back (also to a
+    savepoint), so the list object seen at the first event identifies the transaction without registering anything;
+    the outermost real ``atomic`` block tells service calls apart inside a test case's wrapping transaction."""
     state = getattr(connection, _STICKY, None)
     if state is None:
         return None
-    block, marker, partition = state
-    if block is _outer_block(connection) and any(entry[1] is marker for entry in connection.run_on_commit):
+    block, hooks, partition = state
+    if block is _outer_block(connection) and hooks is connection.run_on_commit:
         return partition
     return None
 
 
 def _remember(connection: Any, partition: str) -> None:
-    def marker() -> None:
-        return None
-
-    transaction.on_commit(marker)
-    setattr(connection, _STICKY, (_outer_block(connection), marker, partition))
+    setattr(connection, _STICKY, (_outer_block(connection), connection.run_on_commit, partition))
 
 
 def record(
