@@ -2,11 +2,11 @@
 override only from an agency administrator (403 otherwise, 422 without a reason), and checks a selection first."""
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 
 from techsme.accounts.services import do_create_api_token
 from techsme.evaluation.models import Filing
+from tests.evaluation.test_api import _cache_table  # noqa: F401 — the autouse cache table of the API tests
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/v1/evaluation"
@@ -14,15 +14,8 @@ LOW_SCORE = {"rd_expense": 0}
 RESTRICTED = {"restricted_industry": True}
 
 
-@pytest.fixture(autouse=True)
-def _cache_table(db) -> None:
-    call_command("createcachetable", verbosity=0)
-    from django.core.cache import cache
-
-    cache.clear()
-
-
 def api(user) -> Client:
+    """A token client that reads the messages in English."""
     _token, key = do_create_api_token(actor=user, name="test")
     return Client(headers={"Authorization": f"Bearer {key}", "Accept-Language": "en"})
 
