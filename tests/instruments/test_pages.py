@@ -118,7 +118,8 @@ def test_owner_records_usage_and_exports_statistics(client, lab, catalogue):
     client.login(username=lab["sz_staff"].username, password=PASSWORD)
     fmt = "%Y-%m-%dT%H:%M"
     response = client.post(reverse("instruments:usage", args=[booking.pk]),
-                           {"start": at(2, 9).strftime(fmt), "end": at(2, 10, 30).strftime(fmt), "samples": 2})
+                           {"start": at(2, 9).strftime(fmt), "end": at(2, 10, 30).strftime(fmt), "samples": 2},
+                           HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 422 and "has not come yet" in response.content.decode()  # no charge in advance
     _booked_days_ago(booking, 3)
     response = client.post(reverse("instruments:usage", args=[booking.pk]),

@@ -130,7 +130,7 @@ def test_api_usage_and_statistics(lab, booked, make_org, make_user):
     owner = token_client(lab["sz_staff"])
     response = owner.post(f"{API}/{instrument.pk}/usage", {"start": at(3, 9).isoformat(),
                                                           "end": at(3, 10).isoformat(), "booking_id": booking.pk},
-                          content_type="application/json")
+                          content_type="application/json", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 409 and "has not come yet" in response.json()["detail"]
     shift = timedelta(days=5)
     Booking.objects.filter(pk=booking.pk).update(start=booking.start - shift, end=booking.end - shift,
