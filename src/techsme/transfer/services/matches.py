@@ -7,6 +7,7 @@ of their own); a new good match (``matching.GOOD_MATCH``) is mailed to both side
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -175,7 +176,7 @@ def do_express_interest(*, actor: Any, match_id: int) -> Match:
         elif can(actor, "transfer.match.outcome_side", match.outcome):
             field, other = "outcome_interest_at", match.need.enterprise.organisation_id
         else:
-            raise Match.DoesNotExist
+            raise PermissionDenied(_("Only the two sides of a match take part in it."))
         if getattr(match, field) is not None:
             raise Conflict(_("Your side has already said it is interested."))
         setattr(match, field, now)
@@ -198,7 +199,7 @@ def do_send_message(*, actor: Any, match_id: int, body: str) -> ContactMessage:
         elif can(actor, "transfer.match.outcome_side", match.outcome):
             sender_org, other = match.outcome.owner, match.need.enterprise.organisation_id
         else:
-            raise Match.DoesNotExist
+            raise PermissionDenied(_("Only the two sides of a match take part in it."))
         if not match.contact_open:
             raise Conflict(_("Messages open once both sides have said they are interested."))
         message = ContactMessage.objects.create(match=match, sender=actor, sender_org=sender_org, text=body)
