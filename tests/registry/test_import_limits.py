@@ -200,3 +200,13 @@ def test_api_refuses_a_declared_full_grid_workbook_at_once(two_regions):
     assert time.perf_counter() - started < 5
     assert response.status_code == 422
     assert "declares 1048576 rows" in response.json()["errors"][0]["message"]
+
+
+def test_a_file_over_the_row_limit_says_so_first(run_import):
+    rows = [fact_row(600 + i, employees="many") for i in range(30)]
+    with override_settings(IMPORT_MAX_ROWS=20), translation.override("en"):
+        report = run_import(csv_bytes(rows))
+    assert not report.ok
+    assert report.errors[0].field == "file" and report.errors[0].row == 22
+    assert "more than 20 data rows" in report.errors[0].message
+    assert report.error_count == 21  # the limit and the 20 rows read before it

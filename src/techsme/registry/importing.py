@@ -375,9 +375,11 @@ def do_import_registry(*, actor: Any, file: BinaryIO | Any, filename: str, encod
         rows = _check_rows(actor, data, filename, encoding, found, progress)
     except ImportRefused as refused:
         return ImportReport(ok=False, errors=[refused.error])
-    except SheetError as error:
-        found.add(field_error("file", error))
-        return found.report()
+    except SheetError as error:  # a limit or an undecodable row: said first, before the rows checked until then
+        report = found.report()
+        report.errors = [field_error("file", error), *report.errors[: max(found.cap - 1, 0)]]
+        report.error_count += 1
+        return report
     except _HeaderErrors as bad_header:
         return ImportReport(ok=False, errors=bad_header.errors)
     except csv.Error as exc:
