@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_tasks",
     "django_tasks_db",
+    "axes",
+    "ninja",  # the API documentation from our own static files (not a CDN), within the CSP
     "techsme.core",
     "techsme.accounts",
     "techsme.registry",
@@ -67,6 +69,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out sign-in into the login page with the reason
 ]
 
 ROOT_URLCONF = "techsme.urls"
@@ -169,17 +173,51 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 EMAIL_BACKEND = os.environ.get("TECHSME_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("TECHSME_FROM_EMAIL", "techsme@localhost")
 
-# Login throttling: this many failures per (username, IP) inside the window lock further attempts.
-LOGIN_MAX_FAILURES = int(os.environ.get("TECHSME_LOGIN_MAX_FAILURES", "5"))
-LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("TECHSME_LOGIN_FAILURE_WINDOW", "900"))
+# Sign-in throttling (django-axes, see techsme.accounts.signin): failures counted per (username, address) pair;
+# the limit locks that pair with a delay that doubles with each lockout of the day; unlocked by time, by the e-mailed
+# link, or by a superuser or the user's agency administrator.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = int(os.environ.get("TECHSME_LOGIN_MAX_FAILURES", "5"))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = "techsme.accounts.signin.cool_off"
+AXES_USE_ATTEMPT_EXPIRATION = True
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_USERNAME_CALLABLE = "techsme.accounts.signin.normalised_username"
+AXES_CLIENT_IP_CALLABLE = "techsme.core.http.client_ip"
+AXES_LOCKOUT_CALLABLE = "techsme.accounts.signin.lockout_response"
+AXES_VERBOSE = False
+
+# Personal API tokens expire: this many days unless the owner chooses otherwise, never more than the maximum.
+API_TOKEN_DEFAULT_DAYS = int(os.environ.get("TECHSME_API_TOKEN_DEFAULT_DAYS", "90"))
+API_TOKEN_MAX_DAYS = int(os.environ.get("TECHSME_API_TOKEN_MAX_DAYS", "365"))
 # Number of reverse proxies in front of the server whose X-Forwarded-For entries are trusted (rate limits by client).
 TRUSTED_PROXIES = int(os.environ.get("TECHSME_TRUSTED_PROXIES", "0"))
 
+CSRF_FAILURE_VIEW = "techsme.web.views.errors.csrf_failure"  # a friendly page in the user's language
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp), in every mode so that development and the tests meet what production
+# enforces: scripts only from our own static files (no inline <script>, no on…= handlers, no eval); styles may
+# still be inline attributes; no framing, no plug-ins, forms post only here.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 if PRODUCTION:
     SECURE_SSL_REDIRECT = os.environ.get("TECHSME_SSL_REDIRECT", "1") == "1"
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -22,3 +22,8 @@ urlpatterns = [
     path("verify/<str:number>/", RedirectView.as_view(pattern_name="evaluation:verify"), name="verify"),
     path("", include("techsme.web.urls")),
 ]
+
+handler400 = "techsme.web.views.errors.bad_request"
+handler403 = "techsme.web.views.errors.permission_denied"
+handler404 = "techsme.web.views.errors.page_not_found"
+handler500 = "techsme.web.views.errors.server_error"

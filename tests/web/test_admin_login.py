@@ -22,7 +22,7 @@ def test_posting_to_the_admin_login_cannot_sign_in(two_regions):
 def test_the_admin_is_locked_after_repeated_failures_like_every_login(two_regions, settings):
     admin = two_regions["sz"]["admin"]
     client = Client()
-    for _ in range(settings.LOGIN_MAX_FAILURES):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
         client.post("/login/", {"username": admin.username, "password": "wrong"})
     client.post("/login/?next=/admin/", {"username": admin.username, "password": PASSWORD})
     assert "_auth_user_id" not in client.session

@@ -80,7 +80,12 @@ class Membership(models.Model):
 
 
 class ApiToken(models.Model):
-    """A personal API token. Only its SHA-256 is stored; the clear key is shown once at creation."""
+    """A personal API token. Only its SHA-256 is stored; the clear key is shown once at creation.
+
+    Every token expires (``settings.API_TOKEN_DEFAULT_DAYS`` unless its owner chooses fewer or more days, at most
+    ``settings.API_TOKEN_MAX_DAYS``); its owner, or an administrator, may revoke it earlier. An expired or revoked
+    token answers 401.
+    """
 
     PREFIX = "tsme_"
 
@@ -89,8 +94,10 @@ class ApiToken(models.Model):
     key_prefix = models.CharField(max_length=12)
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
     class Meta:
         verbose_name = _("API token")
@@ -98,6 +105,12 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.key_prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        from django.utils import timezone
+
+        return self.revoked_at is None and self.expires_at > timezone.now()
 
     @staticmethod
     def hash_key(key: str) -> str:

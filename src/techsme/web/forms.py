@@ -57,6 +57,17 @@ class ImportForm(Form):
 class TokenForm(Form):
     name = forms.CharField(label=_("Token name"), max_length=100,
                            help_text=_("For example the name of the system that will use it."))
+    days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, required=False,
+                              help_text=_("Leave empty for the default lifetime. A token always expires."))
+
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        from django.conf import settings
+        from django.core.validators import MaxValueValidator
+
+        super().__init__(*args, **kwargs)
+        days = self.fields["days"]
+        days.validators.append(MaxValueValidator(settings.API_TOKEN_MAX_DAYS))
+        days.widget.attrs.update({"max": settings.API_TOKEN_MAX_DAYS, "placeholder": settings.API_TOKEN_DEFAULT_DAYS})
 
 
 class RegionChangeForm(Form):

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", public.home, name="home"),
     path("login/", public.login_view, name="login"),
     path("logout/", public.logout_view, name="logout"),
+    path("login/unlock/<str:token>/", public.login_unlock, name="login_unlock"),
     path("dashboard/", public.dashboard, name="dashboard"),
     path("enterprises/<int:pk>/", enterprise.enterprise_page, name="enterprise"),
     path("enterprises/<int:pk>/edit/", enterprise.enterprise_edit, name="enterprise_edit"),
@@ -26,5 +27,6 @@ urlpatterns = [
     path("audit/", audit.audit_trail, name="audit"),
     path("account/tokens/", account.tokens, name="tokens"),
     path("account/tokens/<int:token_id>/revoke/", account.token_revoke, name="token_revoke"),
+    path("account/unlock-sign-in/", account.unlock_sign_in, name="unlock_sign_in"),
     path("jobs/<int:job_id>/", jobs.job_status, name="job"),
 ]
