@@ -201,6 +201,8 @@ def run_case(name: str, path: Path, database: Path) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--timeout", type=int, default=600, help="seconds before a case is killed")
+    parser.add_argument("--only", action="append", choices=list(CASES),
+                        help="run only this case (repeatable); the other results already recorded are kept")
     parser.add_argument("--case", help=argparse.SUPPRESS)
     parser.add_argument("--file", help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
@@ -217,6 +219,8 @@ def main() -> int:
                        cwd=ROOT)
         results = []
         for name, (make, filename) in FILES.items():
+            if args.only and name not in args.only:
+                continue
             path = work / filename
             path.write_bytes(make())
             database = work / f"case-{len(results)}.sqlite3"
@@ -239,6 +243,10 @@ def main() -> int:
             print(json.dumps(result, ensure_ascii=False), flush=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    if args.only and (RESULTS / "upload_limits.json").exists():
+        kept = json.loads((RESULTS / "upload_limits.json").read_text(encoding="utf-8"))["results"]
+        fresh = {r["case"]: r for r in results}
+        results = [fresh.pop(r["case"], r) for r in kept] + list(fresh.values())
     write_results(results)
     return 0 if all(r["within_bound"] for r in results) else 1
 
@@ -268,7 +276,11 @@ def write_results(results: list[dict]) -> None:
         bound = f"{r['bound']['seconds']} s, {r['bound']['peak_rss_mb']} MB"
         lines.append(f"| {r['case']} | {size} | {r.get('ran_as', '—')} | {outcome} | {seconds} | {peak} | {bound} | "
                      f"{'yes' if r['within_bound'] else '**no**'} |")
-    lines += ["", "Before this change (issue 11): the declared-full-grid file pinned a CPU for about 18 minutes, the "
+    lines += ["", "The valid import spends most of its time on the audit trail: one event per enterprise and one per "
+              "year of facts (two per row here), each through `core.audit.record` (three queries, a few ms); "
+              "checking alone costs about what the every-row-bad case shows. Times vary with the load of the "
+              "(shared, 2-CPU) machine.",
+              "", "Before this change (issue 11): the declared-full-grid file pinned a CPU for about 18 minutes, the "
               "million-row file took 4.7 GB and returned a 549 MB error report, and a 10 MB CSV was imported inside "
               "the request (24 s).", ""]
     (RESULTS / "upload_limits.md").write_text("\n".join(lines), encoding="utf-8")
