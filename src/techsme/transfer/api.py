@@ -357,7 +357,7 @@ class EntryIn(Schema):
     proposal: str = Field(..., min_length=1, max_length=8000)
 
 
-class EntryOut(Schema):
+class TransferEntryOut(Schema):
     id: int
     challenge_id: int
     solver: str
@@ -368,7 +368,7 @@ def _entry(e: ChallengeEntry) -> dict[str, Any]:
     return {"id": e.pk, "challenge_id": e.challenge_id, "solver": e.solver.name, "state": e.state}
 
 
-@router.post("/transfer/challenges/{challenge_id}/entries", response={201: EntryOut, **ERRORS})
+@router.post("/transfer/challenges/{challenge_id}/entries", response={201: TransferEntryOut, **ERRORS})
 def enter_challenge(request: HttpRequest, challenge_id: int, data: EntryIn) -> Any:
     _get(Challenge, challenge_id)
     solver = _org(request, data.organisation_id, SOLVER_ROLES)
@@ -376,7 +376,7 @@ def enter_challenge(request: HttpRequest, challenge_id: int, data: EntryIn) -> A
                                                        proposal=data.proposal)))
 
 
-class ReasonIn(Schema):
+class TransferReasonIn(Schema):
     reason: str = Field("", max_length=2000)
 
 
@@ -387,7 +387,7 @@ def close_entries(request: HttpRequest, challenge_id: int) -> Any:
 
 
 @router.post("/transfer/challenges/{challenge_id}/no-winner", response={200: ChallengeOut, **ERRORS})
-def close_without_winner(request: HttpRequest, challenge_id: int, data: ReasonIn) -> Any:
+def close_without_winner(request: HttpRequest, challenge_id: int, data: TransferReasonIn) -> Any:
     """Close without a winner: the escrowed prize returns to the sponsor."""
     _get(Challenge, challenge_id)
     return _challenge(services.do_close_without_winner(actor=request.user, challenge_id=challenge_id,
@@ -398,7 +398,7 @@ class AwardIn(Schema):
     acceptance: str = Field(..., max_length=2000, description="The acceptance of the milestones (required).")
 
 
-@router.post("/transfer/entries/{entry_id}/award", response={200: EntryOut, **ERRORS})
+@router.post("/transfer/entries/{entry_id}/award", response={200: TransferEntryOut, **ERRORS})
 def award(request: HttpRequest, entry_id: int, data: AwardIn) -> Any:
     """Award the prize to this entry: refused unless every award criterion holds."""
     _get(ChallengeEntry, entry_id)
@@ -406,7 +406,7 @@ def award(request: HttpRequest, entry_id: int, data: AwardIn) -> Any:
 
 
 # ---- contracts
-class ContractIn(Schema):
+class TransferContractIn(Schema):
     organisation_id: int | None = Field(None, ge=1, description="The seller; default: your first organisation.")
     title: str = Field(..., max_length=200)
     buyer_name: str = Field(..., max_length=200)
@@ -424,7 +424,7 @@ class ContractIn(Schema):
     claims_tax_relief: bool = False
 
 
-class ContractOut(Schema):
+class TransferContractOut(Schema):
     id: int
     seller: str
     buyer_name: str
@@ -444,23 +444,23 @@ class ContractOut(Schema):
 
 
 def _contract(c: TechContract) -> dict[str, Any]:
-    return {**{k: getattr(c, k) for k in ContractOut.model_fields if k != "seller"}, "seller": c.seller.name}
+    return {**{k: getattr(c, k) for k in TransferContractOut.model_fields if k != "seller"}, "seller": c.seller.name}
 
 
-@router.get("/transfer/contracts/", response={200: list[ContractOut], **ERRORS})
+@router.get("/transfer/contracts/", response={200: list[TransferContractOut], **ERRORS})
 def list_contracts(request: HttpRequest) -> Any:
     """Contracts you sold, bought or brokered; agency staff: those of their region."""
     return [_contract(c) for c in selectors.visible_contracts(request.user)[:500]]
 
 
-@router.post("/transfer/contracts", response={201: ContractOut, **ERRORS})
-def submit_contract(request: HttpRequest, data: ContractIn) -> Any:
+@router.post("/transfer/contracts", response={201: TransferContractOut, **ERRORS})
+def submit_contract(request: HttpRequest, data: TransferContractIn) -> Any:
     """The seller enters a signed contract for registration."""
     seller = _org(request, data.organisation_id, SELLER_ROLES)
     return _created(_contract(services.do_submit_contract(actor=request.user, seller=seller, data=data.dict())))
 
 
-@router.get("/transfer/contracts/{contract_id}", response={200: ContractOut, **ERRORS})
+@router.get("/transfer/contracts/{contract_id}", response={200: TransferContractOut, **ERRORS})
 def contract_detail(request: HttpRequest, contract_id: int) -> Any:
     return _contract(selectors.contract_for(request.user, contract_id))
 
@@ -472,15 +472,15 @@ class RegisterIn(Schema):
     expert_opinion: str = Field("", max_length=4000)
 
 
-@router.post("/transfer/contracts/{contract_id}/register", response={200: ContractOut, **ERRORS})
+@router.post("/transfer/contracts/{contract_id}/register", response={200: TransferContractOut, **ERRORS})
 def register_contract(request: HttpRequest, contract_id: int, data: RegisterIn) -> Any:
     """Classify, determine the technology-transaction amount and register (or pass to the second review)."""
     selectors.contract_for(request.user, contract_id)
     return _contract(services.do_register_contract(actor=request.user, contract_id=contract_id, **data.dict()))
 
 
-@router.post("/transfer/contracts/{contract_id}/refuse", response={200: ContractOut, **ERRORS})
-def refuse_contract(request: HttpRequest, contract_id: int, data: ReasonIn) -> Any:
+@router.post("/transfer/contracts/{contract_id}/refuse", response={200: TransferContractOut, **ERRORS})
+def refuse_contract(request: HttpRequest, contract_id: int, data: TransferReasonIn) -> Any:
     selectors.contract_for(request.user, contract_id)
     return _contract(services.do_refuse_contract(actor=request.user, contract_id=contract_id, reason=data.reason))
 
@@ -490,7 +490,7 @@ class SecondReviewIn(Schema):
     note: str = Field("", max_length=2000)
 
 
-@router.post("/transfer/contracts/{contract_id}/second-review", response={200: ContractOut, **ERRORS})
+@router.post("/transfer/contracts/{contract_id}/second-review", response={200: TransferContractOut, **ERRORS})
 def second_review(request: HttpRequest, contract_id: int, data: SecondReviewIn) -> Any:
     selectors.contract_for(request.user, contract_id)
     return _contract(services.do_second_review(actor=request.user, contract_id=contract_id, approve=data.approve,
@@ -503,7 +503,7 @@ class AmendIn(Schema):
     reason: str = Field(..., max_length=2000)
 
 
-@router.post("/transfer/contracts/{contract_id}/amend", response={200: ContractOut, **ERRORS})
+@router.post("/transfer/contracts/{contract_id}/amend", response={200: TransferContractOut, **ERRORS})
 def amend_contract(request: HttpRequest, contract_id: int, data: AmendIn) -> Any:
     """Correct a registered amount by an audited amendment (agency administrators)."""
     selectors.contract_for(request.user, contract_id)
