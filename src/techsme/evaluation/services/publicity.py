@@ -104,7 +104,7 @@ def do_publish_batch(*, actor: Any, agency: Organisation, filing_ids: Iterable[i
             published_by=actor,
         )
         audit_event(actor, "evaluation.batch.publish", batch, None, filings=[f.pk for f in filings],
-               published_on=published_on, ends_on=ends_on)
+                    published_on=published_on, ends_on=ends_on)
         for filing in filings:
             filing.batch = batch
             move_filing(filing, "publish", actor)
@@ -158,7 +158,7 @@ def do_resolve_objection(*, actor: Any, objection: Objection, decision: str, res
         objection.resolved_at = timezone.now()
         objection.save()
         audit_event(actor, f"evaluation.objection.{decision}", objection, objection.filing,
-               state=[before, objection.state], resolution=resolution)
+                    state=[before, objection.state], resolution=resolution)
     return objection
 
 

@@ -81,7 +81,7 @@ def do_record_annual_update(*, actor: Any, registration: Registration, now: date
         move_filing(filing, "annual_update", actor)
         values = {"number": registration.number, "name": filing.enterprise.name, "year": registration.year}
         notify(filing, _("Annual update of %(number)s recorded") % values,
-                _("The annual update of %(name)s for %(year)s was recorded; the registration %(number)s is "
+               _("The annual update of %(name)s for %(year)s was recorded; the registration %(number)s is "
                   "renewed.") % values)
         notify_agency(registration.region6, _("Annual update received: %(name)s") % values,
                        _("%(name)s made the annual update of its registration %(number)s for %(year)s.") % values)
@@ -132,9 +132,9 @@ def do_report_change(*, actor: Any, registration: Registration, kind: str, chang
         )
         filing = registration.filing
         audit_event(actor, "evaluation.registration.report_change", report, filing, kind=kind,
-               changed_on=changed_on, late=report.late)
+                    changed_on=changed_on, late=report.late)
         notify(filing, _("Change report for %(number)s received") % {"number": registration.number},
-                _("The agency received the report of a change (%(kind)s) of %(name)s.") % {
+               _("The agency received the report of a change (%(kind)s) of %(name)s.") % {
                     "kind": report.get_kind_display(), "name": registration.enterprise.name})
         values = {"kind": report.get_kind_display(), "name": registration.enterprise.name,
                   "number": registration.number}
@@ -162,7 +162,7 @@ def do_acknowledge_change_report(*, actor: Any, report: Any, note: str = "") -> 
         report.save(update_fields=["acknowledged_at", "acknowledged_by", "acknowledgement_note"])
         registration = report.registration
         audit_event(actor, "evaluation.change_report.acknowledge", report, registration.filing,
-               note=report.acknowledgement_note)
+                    note=report.acknowledgement_note)
         values = {"kind": report.get_kind_display(), "number": registration.number}
         body = _("The agency reviewed your report of a change (%(kind)s) of the registration %(number)s.") % values
         if report.acknowledgement_note:

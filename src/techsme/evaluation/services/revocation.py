@@ -60,7 +60,7 @@ def do_revoke_notice(*, actor: Any, registration: Registration, ground: str, not
         )
         audit_event(actor, "evaluation.revocation.notice", revocation, filing, ground=ground, deadline=deadline)
         notify(filing, _("Notice of intended revocation of %(number)s") % {"number": registration.number},
-                _("The agency intends to revoke the registration %(number)s (%(ground)s). You may submit a defence "
+               _("The agency intends to revoke the registration %(number)s (%(ground)s). You may submit a defence "
                   "until %(date)s.") % {"number": registration.number, "ground": revocation.get_ground_display(),
                                         "date": deadline.isoformat()})
     return revocation
@@ -84,7 +84,7 @@ def do_revoke_defence(*, actor: Any, revocation: Revocation, text: str, today: d
         audit_event(actor, "evaluation.revocation.defend", revocation, filing)
         values = {"number": revocation.registration.number, "name": filing.enterprise.name}
         notify(filing, _("Defence received for %(number)s") % values,
-                _("The agency received the defence of %(name)s against the intended revocation of %(number)s.")
+               _("The agency received the defence of %(name)s against the intended revocation of %(number)s.")
                 % values)
         notify_agency(revocation.registration.region6, _("Defence received: %(name)s") % values,
                        _("%(name)s submitted a defence against the intended revocation of its registration "
@@ -124,11 +124,11 @@ def do_revoke_decide(*, actor: Any, revocation: Revocation, decision: str, reaso
             notify_state(filing, reason)
         else:
             notify(filing, _("Registration %(number)s is not revoked") % {"number": registration.number},
-                    _("The agency decided not to revoke the registration %(number)s.") % {
+                   _("The agency decided not to revoke the registration %(number)s.") % {
                         "number": registration.number} + "\n\n" + _("Reason: %(reason)s") % {"reason": reason})
         revocation.save()
         audit_event(actor, "evaluation.revocation.decide", revocation, filing, decision=decision,
-               bars_until_year=revocation.bars_until_year)
+                    bars_until_year=revocation.bars_until_year)
     return revocation
 
 
@@ -160,5 +160,5 @@ def do_revoke_from_change_report(*, actor: Any, report: Any, notice_text: str,
             fields += ["acknowledged_at", "acknowledged_by"]
         report.save(update_fields=fields)
         audit_event(actor, "evaluation.change_report.revoke", report, report.registration.filing,
-               revocation=revocation.pk)
+                    revocation=revocation.pk)
     return revocation
