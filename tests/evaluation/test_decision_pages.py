@@ -119,3 +119,25 @@ def test_publicity_preselects_only_passing_filings(flow) -> None:
                                                               "filings": [passing.pk, legacy.pk]}, follow=True)
     assert "not accepted by an override" in response.content.decode()
     assert Filing.objects.filter(state="in_publicity").count() == 0
+
+
+def test_a_held_registration_shows_its_reason_to_the_agency_and_the_enterprise(flow) -> None:
+    from datetime import timedelta
+
+    from techsme.evaluation.services import do_close_batch
+    from techsme.registry.models import AnnualFacts
+
+    batch = flow.published("sz")
+    filing = batch.filings.get()
+    facts = AnnualFacts.objects.get(enterprise=filing.enterprise_id, tax_year=filing.facts_year)
+    facts.serious_dishonesty = True  # learnt by the registry during the publicity
+    facts.save()
+    do_close_batch(actor=flow.publisher("sz"), batch=batch, today=batch.ends_on + timedelta(days=1))
+    for user in (flow["sz"]["admin"], flow.owner(filing)):
+        page = login(user).get(reverse("evaluation:detail", args=[filing.pk])).content.decode()
+        assert 'id="hold-notice"' in page and "listing for abnormal operation or dishonesty" in page
+        assert "Registration held at the close of publicity" in page  # the status history, in words
+    admin_page = login(flow["sz"]["admin"]).get(reverse("evaluation:detail", args=[filing.pk])).content.decode()
+    assert "Score again and register" in admin_page and 'id="held-override"' in admin_page
+    owner_page = login(flow.owner(filing)).get(reverse("evaluation:detail", args=[filing.pk])).content.decode()
+    assert "Score again and register" not in owner_page

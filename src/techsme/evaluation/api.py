@@ -29,7 +29,20 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from techsme.accounts.models import Organisation
-from techsme.core.api_schemas import ERRORS, PUBLIC_ERRORS, ErrorItem, ErrorOut
+from techsme.core.api_schemas import (
+    ERRORS,
+    PUBLIC_ERRORS,
+    ErrorItem,
+    ErrorOut,
+    Id,
+    IdList,
+    Limit,
+    Offset,
+    Page,
+    Short,
+    Text,
+    Year,
+)
 from techsme.core.errors import FieldError, InvalidInput
 from techsme.core.permissions import can, scope
 from techsme.evaluation import criteria, selectors, services
@@ -168,8 +181,8 @@ def _limit(limit: int) -> int:
 
 
 @router.get("/evaluation/filings", response={200: FilingPage, **ERRORS}, summary="Filings in your scope")
-def list_filings(request: HttpRequest, state: str = "", year: int | None = None, limit: int = 50,
-                 offset: int = 0) -> dict[str, Any]:
+def list_filings(request: HttpRequest, state: Short = "", year: Year | None = None, limit: Limit = 50,
+                 offset: Offset = 0) -> dict[str, Any]:
     qs = selectors.visible_filings(request.user).order_by("-year", "-pk")
     if state:
         qs = qs.filter(state=state)
@@ -180,13 +193,13 @@ def list_filings(request: HttpRequest, state: str = "", year: int | None = None,
 
 @router.get("/evaluation/filings/{filing_id}", response={200: FilingOut, **ERRORS},
             summary="One filing with its facts, scores, documents and every decision")
-def get_filing(request: HttpRequest, filing_id: int) -> dict[str, Any]:
+def get_filing(request: HttpRequest, filing_id: Id) -> dict[str, Any]:
     return _filing_out(_filing(request, filing_id))
 
 
 @router.post("/evaluation/enterprises/{enterprise_id}/filings", response={201: FilingOut, **ERRORS},
              summary="Start this year's filing (pre-filled from the registry); 409 when one exists")
-def start_filing(request: HttpRequest, enterprise_id: int, year: int | None = None) -> Status:
+def start_filing(request: HttpRequest, enterprise_id: Id, year: Year | None = None) -> Status:
     enterprise = enterprise_for(request.user, enterprise_id)
     return Status(201, _filing_out(services.do_start_filing(actor=request.user, enterprise=enterprise, year=year)))
 
@@ -196,7 +209,7 @@ FACTS_BODY = "Fact columns of facts.md with raw values, e.g. {\"tech_staff\": \"
 
 @router.patch("/evaluation/filings/{filing_id}/facts", response={200: FilingOut, **ERRORS},
               summary="Change facts of a draft or returned filing (409 once submitted)")
-def update_facts(request: HttpRequest, filing_id: int,
+def update_facts(request: HttpRequest, filing_id: Id,
                  values: dict[str, Any] = Body(..., description=FACTS_BODY)) -> dict[str, Any]:  # noqa: B008
     filing = _filing(request, filing_id)
     return _filing_out(services.do_update_filing_facts(actor=request.user, filing=filing, values=values))
@@ -204,7 +217,7 @@ def update_facts(request: HttpRequest, filing_id: int,
 
 @router.post("/evaluation/filings/{filing_id}/preview", response={200: dict[str, Any], **ERRORS},
              summary="Score and explanation (techsme.explanation/v1) for changed facts, WITHOUT saving")
-def preview(request: HttpRequest, filing_id: int,
+def preview(request: HttpRequest, filing_id: Id,
             values: dict[str, Any] = Body(..., description=FACTS_BODY)) -> dict[str, Any]:  # noqa: B008
     filing = _filing(request, filing_id)
     if not can(request.user, action_name("filing", "update"), filing):
@@ -232,7 +245,7 @@ class DocumentOut(Schema):
 
 @router.post("/evaluation/filings/{filing_id}/documents", response={201: DocumentOut, **ERRORS},
              summary="Upload a supporting document (multipart field file; PDF/PNG/JPEG, at most 10 MB)")
-def upload_document(request: HttpRequest, filing_id: int, file: UploadedFile = File(...)) -> Status:  # noqa: B008
+def upload_document(request: HttpRequest, filing_id: Id, file: UploadedFile = File(...)) -> Status:  # noqa: B008
     filing = _filing(request, filing_id)
     doc = services.do_add_supporting_document(actor=request.user, filing=filing, upload=file)
     return Status(201, {"id": doc.pk, "name": doc.original_name, "content_type": doc.content_type, "size": doc.size})
@@ -244,7 +257,7 @@ class SubmitIn(Schema):
 
 @router.post("/evaluation/filings/{filing_id}/submit", response={200: FilingOut, **ERRORS},
              summary="Submit or resubmit with the attestation (409 without it or in the wrong state)")
-def submit(request: HttpRequest, filing_id: int, payload: SubmitIn) -> dict[str, Any]:
+def submit(request: HttpRequest, filing_id: Id, payload: SubmitIn) -> dict[str, Any]:
     filing = _filing(request, filing_id)
     return _filing_out(services.do_submit_filing(actor=request.user, filing=filing, attestation=payload.attestation))
 
@@ -254,9 +267,9 @@ def submit(request: HttpRequest, filing_id: int, payload: SubmitIn) -> dict[str,
 
 @router.get("/evaluation/queue", response={200: FilingPage, **ERRORS},
             summary="The review queue of your region (order: waiting, -waiting, name, score)")
-def review_queue(request: HttpRequest, state: str = FilingState.SUBMITTED, q: str = "", region: str = "",
-                 industry: str = "", flagged: bool | None = None, order: str = "waiting", limit: int = 50,
-                 offset: int = 0) -> dict[str, Any]:
+def review_queue(request: HttpRequest, state: Short = FilingState.SUBMITTED, q: Short = "", region: Short = "",
+                 industry: Short = "", flagged: bool | None = None, order: Short = "waiting", limit: Limit = 50,
+                 offset: Offset = 0) -> dict[str, Any]:
     if not can(request.user, "evaluation.review_queue"):
         raise PermissionDenied(_("You may not review filings."))
     qs = selectors.review_queue(request.user, states=(state,), q=q, region=region, industry=industry,
@@ -271,16 +284,16 @@ OVERRIDE_HELP = ("Accept although the filing fails a criterion (a hard condition
 
 
 class FilingDecisionIn(Schema):
-    decision: str = Field(..., max_length=10, description="accept, return or reject (no default)")
-    reason: str = Field("", max_length=5000, description="Required to return or reject")
+    decision: Short = Field(..., max_length=10, description="accept, return or reject (no default)")
+    reason: Text = Field("", max_length=5000, description="Required to return or reject")
     override: bool = Field(False, description=OVERRIDE_HELP)
-    override_reason: str = Field("", max_length=2000, description="Required with override")
+    override_reason: Text = Field("", max_length=2000, description="Required with override")
 
 
 @router.post("/evaluation/filings/{filing_id}/decision", response={200: FilingOut, **ERRORS},
              summary="Accept, return (with reasons) or reject (with reasons) a submitted filing; accepting one that "
                      "fails a criterion is refused (409) unless overridden")
-def decide(request: HttpRequest, filing_id: int, payload: FilingDecisionIn) -> dict[str, Any]:
+def decide(request: HttpRequest, filing_id: Id, payload: FilingDecisionIn) -> dict[str, Any]:
     filing = _filing(request, filing_id)
     return _filing_out(services.do_decide_filing(actor=request.user, filing=filing, decision=payload.decision,
                                                  reason=payload.reason, override=payload.override,
@@ -288,7 +301,7 @@ def decide(request: HttpRequest, filing_id: int, payload: FilingDecisionIn) -> d
 
 
 class BatchDecisionIn(FilingDecisionIn):
-    filings: list[int] = Field(..., min_length=1, max_length=MAX_BATCH)
+    filings: IdList = Field(..., min_length=1, max_length=MAX_BATCH)
 
 
 def _visible_ids(request: HttpRequest, ids: set[int]) -> set[int]:
@@ -311,7 +324,7 @@ def decide_many(request: HttpRequest, payload: BatchDecisionIn) -> list[dict[str
 
 
 class DecisionCheckIn(Schema):
-    filings: list[int] = Field(..., min_length=1, max_length=MAX_BATCH)
+    filings: IdList = Field(..., min_length=1, max_length=MAX_BATCH)
 
 
 class CriterionCount(Schema):
@@ -347,19 +360,19 @@ def check_decision(request: HttpRequest, payload: DecisionCheckIn) -> dict[str, 
 
 
 class OnsiteIn(Schema):
-    result: str = Field(..., description="passed or failed")
-    notes: str = Field("", description="Required when failed")
+    result: Text = Field(..., description="passed or failed")
+    notes: Text = Field("", description="Required when failed")
 
 
 @router.post("/evaluation/filings/{filing_id}/onsite-check", response={200: FilingOut, **ERRORS},
              summary="Record the result of the on-site check")
-def onsite_check(request: HttpRequest, filing_id: int, payload: OnsiteIn) -> dict[str, Any]:
+def onsite_check(request: HttpRequest, filing_id: Id, payload: OnsiteIn) -> dict[str, Any]:
     filing = _filing(request, filing_id)
     return _filing_out(services.do_record_onsite_check(actor=request.user, filing=filing, result=payload.result,
                                                        notes=payload.notes))
 
 
-class BatchOut(Schema):
+class PublicityBatchOut(Schema):
     id: int
     code: str
     region_prefix: str
@@ -380,7 +393,7 @@ class EntryOut(Schema):
     year: int
 
 
-class BatchDetail(BatchOut):
+class BatchDetail(PublicityBatchOut):
     entries: list[EntryOut]
 
 
@@ -393,11 +406,11 @@ def _batch_out(batch: PublicityBatch) -> dict[str, Any]:
 
 
 class PublishIn(Schema):
-    agency: int = Field(..., description="Id of your agency (organisation)")
-    filings: list[int] | None = Field(None, description="Accepted filings to publish; all of the region when absent")
+    agency: Id = Field(..., description="Id of your agency (organisation)")
+    filings: IdList | None = Field(None, description="Accepted filings to publish; all of the region when absent")
 
 
-@router.post("/evaluation/batches", response={201: BatchOut, **ERRORS},
+@router.post("/evaluation/batches", response={201: PublicityBatchOut, **ERRORS},
              summary="Publish accepted filings in a batch for 10 working days")
 def publish(request: HttpRequest, payload: PublishIn) -> Status:
     agency = Organisation.objects.filter(pk=payload.agency, kind="agency").first()
@@ -440,7 +453,7 @@ def _registration_out(r: dict[str, Any]) -> dict[str, Any]:
 
 @router.post("/evaluation/batches/{batch_id}/close", response={200: list[RegistrationOut], **ERRORS},
              summary="Close a batch after its period (every objection resolved): registers and numbers the filings")
-def close_batch(request: HttpRequest, batch_id: int) -> list[dict[str, Any]]:
+def close_batch(request: HttpRequest, batch_id: Id) -> list[dict[str, Any]]:
     batch = _managed_batch(request, batch_id)
     registrations = services.do_close_batch(actor=request.user, batch=batch)
     numbers = [r.number for r in registrations]
@@ -466,19 +479,19 @@ def _objection_out(o: Objection) -> dict[str, Any]:
 
 @router.get("/evaluation/batches/{batch_id}/objections", response={200: list[ObjectionOut], **ERRORS},
             summary="The objections against a batch of your region (with the objectors' contact details)")
-def list_objections(request: HttpRequest, batch_id: int) -> list[dict[str, Any]]:
+def list_objections(request: HttpRequest, batch_id: Id) -> list[dict[str, Any]]:
     batch = _managed_batch(request, batch_id)
     return [_objection_out(o) for o in batch.objections.select_related("batch")]
 
 
 class ResolutionIn(Schema):
-    decision: str = Field(..., description="uphold or dismiss")
-    resolution: str = Field(..., description="The reasons")
+    decision: Short = Field(..., description="uphold or dismiss")
+    resolution: Text = Field(..., description="The reasons")
 
 
 @router.post("/evaluation/objections/{objection_id}/resolution", response={200: ObjectionOut, **ERRORS},
              summary="Uphold or dismiss an objection, with reasons")
-def resolve_objection(request: HttpRequest, objection_id: int, payload: ResolutionIn) -> dict[str, Any]:
+def resolve_objection(request: HttpRequest, objection_id: Id, payload: ResolutionIn) -> dict[str, Any]:
     objection = scope(request.user, action_name("objection", "uphold"), Objection.objects.all()).filter(
         pk=objection_id).first()
     if objection is None:
@@ -496,7 +509,7 @@ def _registration(request: HttpRequest, registration_id: int) -> Registration:
 
 @router.post("/evaluation/registrations/{registration_id}/annual-update", response={200: RegistrationOut, **ERRORS},
              summary="The annual update by 31 March of the next year (renews the registration)")
-def annual_update(request: HttpRequest, registration_id: int) -> dict[str, Any]:
+def annual_update(request: HttpRequest, registration_id: Id) -> dict[str, Any]:
     registration = services.do_record_annual_update(actor=request.user,
                                                     registration=_registration(request, registration_id))
     return _registration_out(selectors.verify_registration(registration.number))
@@ -504,7 +517,7 @@ def annual_update(request: HttpRequest, registration_id: int) -> dict[str, Any]:
 
 @router.get("/evaluation/registrations/{registration_id}/certificate", response={200: None, **ERRORS},
             summary="The registration certificate as a PDF (for the enterprise and the agency in scope)")
-def certificate(request: HttpRequest, registration_id: int) -> HttpResponse:
+def certificate(request: HttpRequest, registration_id: Id) -> HttpResponse:
     from techsme.evaluation.pdf import certificate_pdf
 
     registration = _registration(request, registration_id)
@@ -534,14 +547,14 @@ def _revocation_out(r: Any) -> dict[str, Any]:
 
 
 class NoticeIn(Schema):
-    ground: str = Field(..., description="conditions_not_met, fraud, research_misconduct, accident, abnormal_listing")
-    notice_text: str
+    ground: Text = Field(..., description="conditions_not_met, fraud, research_misconduct, accident, abnormal_listing")
+    notice_text: Text
     defence_deadline: date | None = None
 
 
 @router.post("/evaluation/registrations/{registration_id}/revocations", response={201: RevocationOut, **ERRORS},
              summary="Notice of intended revocation (the enterprise may defend itself until the deadline)")
-def revocation_notice(request: HttpRequest, registration_id: int, payload: NoticeIn) -> Status:
+def revocation_notice(request: HttpRequest, registration_id: Id, payload: NoticeIn) -> Status:
     revocation = services.do_revoke_notice(actor=request.user, registration=_registration(request, registration_id),
                                            ground=payload.ground, notice_text=payload.notice_text,
                                            defence_deadline=payload.defence_deadline)
@@ -556,25 +569,25 @@ def _revocation(request: HttpRequest, revocation_id: int) -> Any:
 
 
 class DefenceIn(Schema):
-    text: str
+    text: Text
 
 
 @router.post("/evaluation/revocations/{revocation_id}/defence", response={200: RevocationOut, **ERRORS},
              summary="The enterprise's defence, by the deadline")
-def revocation_defence(request: HttpRequest, revocation_id: int, payload: DefenceIn) -> dict[str, Any]:
+def revocation_defence(request: HttpRequest, revocation_id: Id, payload: DefenceIn) -> dict[str, Any]:
     return _revocation_out(services.do_revoke_defence(actor=request.user,
                                                       revocation=_revocation(request, revocation_id),
                                                       text=payload.text))
 
 
 class RevocationDecisionIn(Schema):
-    decision: str = Field(..., description="revoked or not_revoked")
-    reason: str
+    decision: Short = Field(..., description="revoked or not_revoked")
+    reason: Text
 
 
 @router.post("/evaluation/revocations/{revocation_id}/decision", response={200: RevocationOut, **ERRORS},
              summary="Decide a revocation after the defence or its deadline")
-def revocation_decide(request: HttpRequest, revocation_id: int, payload: RevocationDecisionIn) -> dict[str, Any]:
+def revocation_decide(request: HttpRequest, revocation_id: Id, payload: RevocationDecisionIn) -> dict[str, Any]:
     return _revocation_out(services.do_revoke_decide(actor=request.user,
                                                      revocation=_revocation(request, revocation_id),
                                                      decision=payload.decision, reason=payload.reason))
@@ -598,26 +611,26 @@ def _change_report_out(r: Any) -> dict[str, Any]:
 
 
 class AcknowledgementIn(Schema):
-    note: str = ""
+    note: Text = ""
 
 
 @router.post("/evaluation/change-reports/{report_id}/acknowledgement", response={200: ChangeReportOut, **ERRORS},
              summary="The agency has reviewed a change report (reviewers and agency administrators of the region)")
-def change_report_acknowledge(request: HttpRequest, report_id: int, payload: AcknowledgementIn) -> dict[str, Any]:
+def change_report_acknowledge(request: HttpRequest, report_id: Id, payload: AcknowledgementIn) -> dict[str, Any]:
     report = selectors.change_report_for(request.user, report_id)
     return _change_report_out(services.do_acknowledge_change_report(actor=request.user, report=report,
                                                                     note=payload.note))
 
 
 class ChangeRevocationIn(Schema):
-    ground: str = Field("conditions_not_met", description="A legal ground (default: no longer meets the conditions)")
-    notice_text: str
+    ground: Text = Field("conditions_not_met", description="A legal ground (default: no longer meets the conditions)")
+    notice_text: Text
     defence_deadline: date | None = None
 
 
 @router.post("/evaluation/change-reports/{report_id}/revocation", response={201: RevocationOut, **ERRORS},
              summary="Start a revocation notice from a reported major change that affects the conditions")
-def change_report_revoke(request: HttpRequest, report_id: int, payload: ChangeRevocationIn) -> Status:
+def change_report_revoke(request: HttpRequest, report_id: Id, payload: ChangeRevocationIn) -> Status:
     report = selectors.change_report_for(request.user, report_id)
     revocation = services.do_revoke_from_change_report(actor=request.user, report=report, ground=payload.ground,
                                                        notice_text=payload.notice_text,
@@ -625,7 +638,7 @@ def change_report_revoke(request: HttpRequest, report_id: int, payload: ChangeRe
     return Status(201, _revocation_out(revocation))
 
 
-class ImportOut(Schema):
+class FilingImportOut(Schema):
     ok: bool
     rows: int
     filings: int
@@ -633,7 +646,7 @@ class ImportOut(Schema):
     errors: list[ErrorItem] = []
 
 
-@router.post("/evaluation/imports", response={202: ImportOut, **ERRORS},
+@router.post("/evaluation/imports", response={202: FilingImportOut, **ERRORS},
              summary="Import filings received offline (CSV/XLSX of facts.md; all rows or none); a job routes them")
 def import_offline(request: HttpRequest, file: UploadedFile = File(...)) -> Any:  # noqa: B008
     """Multipart upload (field ``file``). 202 with the job id (poll ``/jobs/<id>/?format=json``); 422 lists every
@@ -652,17 +665,17 @@ def import_offline(request: HttpRequest, file: UploadedFile = File(...)) -> Any:
 # --- public -----------------------------------------------------------------------------------------------------
 
 
-@router.get("/evaluation/batches", auth=None, response={200: list[BatchOut]},
+@router.get("/evaluation/batches", auth=None, response={200: list[PublicityBatchOut]},
             summary="Publicity batches (public): state open = in publicity now")
-def list_batches(request: HttpRequest, state: str = "", region: str = "", year: int | None = None,
-                 limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
+def list_batches(request: HttpRequest, state: Short = "", region: Short = "", year: Year | None = None,
+                 limit: Limit = 100, offset: Offset = 0) -> list[dict[str, Any]]:
     qs = selectors.public_batches(state=state, region=region, year=year)
     return [_batch_out(b) for b in qs[offset: offset + _limit(limit)]]
 
 
 @router.get("/evaluation/batches/{batch_id}", auth=None, response={200: BatchDetail, 404: ErrorOut},
             summary="One publicity batch with its enterprises (public)")
-def get_batch(request: HttpRequest, batch_id: int) -> dict[str, Any]:
+def get_batch(request: HttpRequest, batch_id: Id) -> dict[str, Any]:
     batch = selectors.public_batches().filter(pk=batch_id).first()
     if batch is None:
         raise Http404
@@ -673,10 +686,10 @@ def get_batch(request: HttpRequest, batch_id: int) -> dict[str, Any]:
 
 
 class ObjectionIn(Schema):
-    filing_id: int
-    name: str = ""
-    contact: str = Field("", description="Phone or e-mail; required")
-    text: str = ""
+    filing_id: Id
+    name: Short = ""
+    contact: Short = Field("", description="Phone or e-mail; required")
+    text: Text = ""
 
 
 class ObjectionReceipt(Schema):
@@ -687,7 +700,7 @@ class ObjectionReceipt(Schema):
 @router.post("/evaluation/batches/{batch_id}/objections", auth=None, response={201: ObjectionReceipt,
                                                                                 **PUBLIC_ERRORS},
              summary="Lodge an objection during publicity (public; name and contact required; rate-limited, 429)")
-def lodge_objection(request: HttpRequest, batch_id: int, payload: ObjectionIn) -> Status:
+def lodge_objection(request: HttpRequest, batch_id: Id, payload: ObjectionIn) -> Status:
     from techsme.core.http import client_ip
 
     batch = PublicityBatch.objects.filter(pk=batch_id).first()
@@ -712,8 +725,8 @@ class RegistrationPage(Schema):
 
 @router.get("/evaluation/registrations", auth=None, response={200: RegistrationPage, 422: ErrorOut},
             summary="The registered tech-SME database (public): search by name/number, USCC, region, industry, year")
-def registrations(request: HttpRequest, q: str = "", uscc: str = "", region: str = "", industry: str = "",
-                  year: int | None = None, state: str = "", page: int = 1, limit: int = 50) -> dict[str, Any]:
+def registrations(request: HttpRequest, q: Short = "", uscc: Short = "", region: Short = "", industry: Short = "",
+                  year: Year | None = None, state: Short = "", page: Page = 1, limit: Limit = 50) -> dict[str, Any]:
     if state and state not in RegistrationState.values:
         raise InvalidInput([FieldError("state", _("Unknown state."))])
     qs = selectors.registered_database(q=q, uscc=uscc, region=region, industry=industry, year=year, state=state)
@@ -723,7 +736,7 @@ def registrations(request: HttpRequest, q: str = "", uscc: str = "", region: str
 
 @router.get("/evaluation/verify/{number}", auth=None, response={200: RegistrationOut, 404: ErrorOut},
             summary="Verify a registration number (public): valid (registered), lapsed or revoked")
-def verify(request: HttpRequest, number: str) -> dict[str, Any]:
+def verify(request: HttpRequest, number: Short) -> dict[str, Any]:
     found = selectors.verify_registration(number)
     if found is None:
         raise Http404

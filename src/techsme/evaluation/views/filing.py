@@ -162,15 +162,16 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     for d in decisions:
         d.shown_reason = criteria.shown_reason(d.transition, d.reason)
     failed = criteria.failed_criteria(filing)
+    held = filing.state == FilingState.HELD
     return render(request, "evaluation/filing_detail.html", {
         "filing": filing,
         "decisions": decisions,
         "failed_criteria": criteria.texts(failed),
         "override_criteria": criteria.texts(filing.override_criteria),
         "hold_reasons": criteria.texts(filing.hold_reasons),
-        "can_override": bool(failed) and can(user, OVERRIDE_ACTION, filing),
-        "can_register_held": filing.state == FilingState.HELD and allowed("release"),
-        "can_reject_held": filing.state == FilingState.HELD and allowed("reject"),
+        "can_override": bool(failed or held) and can(user, OVERRIDE_ACTION, filing),
+        "can_register_held": held and allowed("release"),
+        "can_reject_held": held and allowed("reject"),
         "step_labels": STEP_LABELS,
         "documents": filing.documents.all(),
         "result": readable(_result_of(filing)),
