@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from techsme import rules
-from techsme.core.api_schemas import ErrorOut
+from techsme.core.api_schemas import ErrorOut, Year
 
 router = Router(tags=["rules"])
 
@@ -21,7 +21,7 @@ class AssessIn(Schema):
     facts: list[dict[str, Any]] = Field(
         ..., description="Rows of the facts contract (facts.md column names as keys)", max_length=MAX_RECORDS
     )
-    year: int | None = Field(None, description="Tax year to use when a row has no tax_year")
+    year: Year | None = Field(None, description="Tax year to use when a row has no tax_year")
     explain: bool = Field(True, description="Include the explanation (techsme.explanation/v1) of each result")
 
 

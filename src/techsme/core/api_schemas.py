@@ -14,9 +14,10 @@ with 422 before any code runs):
   the rules begin in 2008, the tech-SME evaluation in 2017); a year outside this window is always a typo (1565,
   2999, -1, 0). It is a window, not a promise: a service refuses a year inside it for which it has no law or data
   with a 422 that says so. ``0`` never means "this year": leave the parameter out for that.
-- ``Offset`` 0 … 1,000,000 and ``Limit`` 1 … 500 for paging.
+- ``Offset`` 0 … 1,000,000, ``Page`` 1 … 1,000,000 and ``Limit`` 1 … 500 for paging; ``IdList``: at most 1,000 ids.
 - ``Int64``: any other integer (money in fen, counts) within 64 bits.
-- ``Short`` (200 characters), ``Code`` (40), ``Text`` (10,000): string lengths.
+- ``Short`` (300 characters: names, titles, codes, amounts as text), ``Text`` (20,000: reasons, descriptions):
+  string lengths; a model's own, shorter limit is checked by its service (422).
 """
 
 import json
@@ -38,9 +39,10 @@ Int64 = Annotated[int, Field(ge=-MAX_INT64 - 1, le=MAX_INT64)]
 Year = Annotated[int, Field(ge=MIN_YEAR, le=MAX_YEAR, description=f"A calendar year, {MIN_YEAR}–{MAX_YEAR}")]
 Offset = Annotated[int, Field(ge=0, le=MAX_OFFSET, description="Rows to skip")]
 Limit = Annotated[int, Field(ge=1, le=MAX_LIMIT, description=f"Rows to return, at most {MAX_LIMIT}")]
-Code = Annotated[str, Field(max_length=40)]
-Short = Annotated[str, Field(max_length=200)]
-Text = Annotated[str, Field(max_length=10_000)]
+Page = Annotated[int, Field(ge=1, le=MAX_OFFSET, description="Page number, from 1")]
+IdList = Annotated[list[Id], Field(max_length=1000, description="At most 1,000 ids")]
+Short = Annotated[str, Field(max_length=300)]
+Text = Annotated[str, Field(max_length=20_000)]
 
 
 class ErrorItem(Schema):
@@ -49,9 +51,19 @@ class ErrorItem(Schema):
     row: int | None = None
 
 
+class ProblemOut(Schema):
+    """A rule a decision broke (e.g. a booking policy): its code, the reason, whether an entitled role may override."""
+
+    code: str
+    message: str
+    overridable: bool
+
+
 class ErrorOut(Schema):
     detail: str
     errors: list[ErrorItem] = []
+    problems: list[ProblemOut] = []
+    staff_may_override: bool | None = None
 
 
 # Error responses of an authenticated endpoint, and of a public one.

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from ninja import Router, Schema, Status
 
-from techsme.core.api_schemas import ERRORS
+from techsme.core.api_schemas import ERRORS, Id, Short, Text, Year
 from techsme.core.permissions import can
 from techsme.incentives import selectors
 from techsme.incentives.consultation import consult
@@ -27,7 +27,7 @@ router = Router(tags=["incentives"])
 
 
 @router.get("/incentives/enterprises/{pk}", response={200: dict, **ERRORS})
-def enterprise_incentives(request: HttpRequest, pk: int, year: int | None = None) -> Any:
+def enterprise_incentives(request: HttpRequest, pk: Id, year: Year | None = None) -> Any:
     """The incentives of one enterprise for a tax year (default: the latest year with facts)."""
     enterprise = selectors.incentive_enterprise(request.user, pk)
     years = selectors.facts_years(enterprise)
@@ -48,8 +48,8 @@ def enterprise_incentives(request: HttpRequest, pk: int, year: int | None = None
 
 
 @router.get("/incentives/outreach", response={200: dict, **ERRORS})
-def outreach_list(request: HttpRequest, list: str = "techsme_unregistered", year: int | None = None,  # noqa: A002
-                  region: str = "", industry: str = "", size: str = "") -> Any:
+def outreach_list(request: HttpRequest, list: Short = "techsme_unregistered", year: Year | None = None,  # noqa: A002
+                  region: Short = "", industry: Short = "", size: Short = "") -> Any:
     if not can(request.user, "incentives.outreach"):
         raise PermissionDenied
     if list not in LISTS:
@@ -61,15 +61,15 @@ def outreach_list(request: HttpRequest, list: str = "techsme_unregistered", year
 
 
 class ScenarioIn(Schema):
-    name: str
+    name: Short
     changes: dict[str, Any]
     effective_from: dt.date
-    tax_year: int
-    agency_id: int | None = None  # required when you act for several agencies (a superuser always)
-    region_prefix: str = ""
-    industry_prefix: str = ""
-    size_class: str = ""
-    description: str = ""
+    tax_year: Year
+    agency_id: Id | None = None  # required when you act for several agencies (a superuser always)
+    region_prefix: Short = ""
+    industry_prefix: Short = ""
+    size_class: Short = ""
+    description: Text = ""
     run: bool = True
 
 
@@ -107,5 +107,5 @@ def scenario_create(request: HttpRequest, payload: ScenarioIn) -> Any:
 
 
 @router.get("/incentives/scenarios/{pk}", response={200: dict, **ERRORS})
-def scenario_detail(request: HttpRequest, pk: int) -> Any:
+def scenario_detail(request: HttpRequest, pk: Id) -> Any:
     return _scenario_out(selectors.scenario_for(request.user, pk))

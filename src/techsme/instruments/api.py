@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from techsme.accounts.models import Organisation
+from techsme.core.api_schemas import ERRORS, PUBLIC_ERRORS, Id, Int64, Limit, Offset, Short, Text, Year
 from techsme.core.errors import FieldError, InvalidInput
 from techsme.core.permissions import can, scope
 from techsme.instruments import categories, selectors, services, stats
@@ -24,28 +25,6 @@ from techsme.instruments.models import Booking, Instrument
 
 router = Router(tags=["instruments"])
 MAX_LIMIT = 100
-
-
-class ErrorItem(Schema):
-    field: str
-    message: str
-
-
-class ProblemOut(Schema):
-    code: str
-    message: str
-    overridable: bool
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: list[ErrorItem] = []
-    problems: list[ProblemOut] = []
-    staff_may_override: bool | None = None
-
-
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
-PUBLIC_ERRORS = {404: ErrorOut, 422: ErrorOut}
 
 
 class InstrumentOut(Schema):
@@ -99,14 +78,14 @@ class InstrumentPage(Schema):
 
 
 class SearchQuery(Schema):
-    q: str = ""
-    category: str = ""
-    region: str = ""
-    value_band: str = ""
+    q: Short = ""
+    category: Short = ""
+    region: Short = ""
+    value_band: Short = ""
     available_from: datetime | None = None
     available_to: datetime | None = None
-    limit: int = 20
-    offset: int = 0
+    limit: Limit = 20
+    offset: Offset = 0
 
 
 @router.get("/instruments/", response={200: InstrumentPage, **PUBLIC_ERRORS}, auth=None)
@@ -121,7 +100,7 @@ def search_instruments(request: HttpRequest, params: Query[SearchQuery]) -> Any:
 
 
 @router.get("/instruments/{instrument_id}", response={200: InstrumentOut, **PUBLIC_ERRORS}, auth=None)
-def instrument_detail(request: HttpRequest, instrument_id: int) -> Any:
+def instrument_detail(request: HttpRequest, instrument_id: Id) -> Any:
     return _instrument(selectors.instrument_for(request.user, instrument_id))
 
 
@@ -132,7 +111,7 @@ class BusyOut(Schema):
 
 
 @router.get("/instruments/{instrument_id}/availability", response={200: list[BusyOut], **PUBLIC_ERRORS}, auth=None)
-def availability(request: HttpRequest, instrument_id: int, start: date | None = None, days: int = 7) -> Any:
+def availability(request: HttpRequest, instrument_id: Id, start: date | None = None, days: Int64 = 7) -> Any:
     """Busy periods (bookings with their buffer, blackouts, maintenance) from ``start`` for ``days`` (≤ 62)."""
     instrument = selectors.instrument_for(request.user, instrument_id)
     begin = selectors.week_start(start) if start is None else timezone.make_aware(
@@ -142,13 +121,13 @@ def availability(request: HttpRequest, instrument_id: int, start: date | None = 
 
 
 class BookingIn(Schema):
-    kind: str = "slot"
+    kind: Short = "slot"
     start: datetime | None = None
     end: datetime | None = None
-    samples: int = 0
+    samples: Int64 = 0
     self_operated: bool = False
-    purpose: str = ""
-    organisation_id: int | None = None
+    purpose: Text = ""
+    organisation_id: Id | None = None
     override: bool = False
 
 
@@ -187,7 +166,7 @@ def _refused(exc: services.BookingRefused) -> Status:
 
 
 @router.post("/instruments/{instrument_id}/bookings", response={201: BookingOut, **ERRORS})
-def request_booking(request: HttpRequest, instrument_id: int, data: BookingIn) -> Any:
+def request_booking(request: HttpRequest, instrument_id: Id, data: BookingIn) -> Any:
     """Request a time slot (``start``, ``end``) or sample testing (``kind=sample``, ``samples``)."""
     instrument = selectors.instrument_for(request.user, instrument_id)
     organisation = None
@@ -208,7 +187,7 @@ def request_booking(request: HttpRequest, instrument_id: int, data: BookingIn) -
 
 
 @router.get("/instruments/bookings/", response={200: list[BookingOut], **ERRORS})
-def list_bookings(request: HttpRequest, status: str = "", instrument_id: int | None = None) -> Any:
+def list_bookings(request: HttpRequest, status: Short = "", instrument_id: Id | None = None) -> Any:
     """Bookings of your organisations and of the instruments you manage (at most 500, newest first)."""
     qs = selectors.visible_bookings(request.user)
     if status:
@@ -219,17 +198,17 @@ def list_bookings(request: HttpRequest, status: str = "", instrument_id: int | N
 
 
 @router.get("/instruments/bookings/{booking_id}", response={200: BookingOut, **ERRORS})
-def booking_detail(request: HttpRequest, booking_id: int) -> Any:
+def booking_detail(request: HttpRequest, booking_id: Id) -> Any:
     return _booking(selectors.booking_for(request.user, booking_id))
 
 
-class DecisionIn(Schema):
-    note: str = ""
+class BookingDecisionIn(Schema):
+    note: Text = ""
     override: bool = False
 
 
 @router.post("/instruments/bookings/{booking_id}/approve", response={200: BookingOut, **ERRORS})
-def approve_booking(request: HttpRequest, booking_id: int, data: DecisionIn) -> Any:
+def approve_booking(request: HttpRequest, booking_id: Id, data: BookingDecisionIn) -> Any:
     booking = selectors.booking_for(request.user, booking_id)
     try:
         return _booking(services.do_approve_booking(actor=request.user, booking=booking, override=data.override,
@@ -239,19 +218,19 @@ def approve_booking(request: HttpRequest, booking_id: int, data: DecisionIn) -> 
 
 
 @router.post("/instruments/bookings/{booking_id}/decline", response={200: BookingOut, **ERRORS})
-def decline_booking(request: HttpRequest, booking_id: int, data: DecisionIn) -> Any:
+def decline_booking(request: HttpRequest, booking_id: Id, data: BookingDecisionIn) -> Any:
     booking = selectors.booking_for(request.user, booking_id)
     return _booking(services.do_decline_booking(actor=request.user, booking=booking, note=data.note))
 
 
 @router.post("/instruments/bookings/{booking_id}/cancel", response={200: BookingOut, **ERRORS})
-def cancel_booking(request: HttpRequest, booking_id: int) -> Any:
+def cancel_booking(request: HttpRequest, booking_id: Id) -> Any:
     booking = selectors.booking_for(request.user, booking_id)
     return _booking(services.do_cancel_booking(actor=request.user, booking=booking))
 
 
 @router.post("/instruments/bookings/{booking_id}/no-show", response={200: BookingOut, **ERRORS})
-def no_show(request: HttpRequest, booking_id: int) -> Any:
+def no_show(request: HttpRequest, booking_id: Id) -> Any:
     booking = selectors.booking_for(request.user, booking_id)
     return _booking(services.do_mark_no_show(actor=request.user, booking=booking))
 
@@ -259,12 +238,12 @@ def no_show(request: HttpRequest, booking_id: int) -> Any:
 class UsageIn(Schema):
     start: datetime
     end: datetime
-    booking_id: int | None = None
-    organisation_id: int | None = None
-    operator: str = ""
-    samples: int = 0
-    notes: str = ""
-    override_reason: str = Field("", max_length=300, description=(
+    booking_id: Id | None = None
+    organisation_id: Id | None = None
+    operator: Text = ""
+    samples: Int64 = 0
+    notes: Text = ""
+    override_reason: Text = Field("", max_length=300, description=(
         "Only to record a usage refused for an overridable reason (beyond the booking, cancelled booking, overlap "
         "with another organisation): why it is right. Kept on the record and audited."))
 
@@ -294,7 +273,7 @@ def _usage(u: Any) -> dict[str, Any]:
 
 
 @router.post("/instruments/{instrument_id}/usage", response={201: UsageOut, **ERRORS})
-def record_usage(request: HttpRequest, instrument_id: int, data: UsageIn) -> Any:
+def record_usage(request: HttpRequest, instrument_id: Id, data: UsageIn) -> Any:
     """Record actual use (owner's staff); the charge is computed from the fee schedule."""
     instrument = selectors.managed_instrument(request.user, instrument_id)
     booking = selectors.booking_for(request.user, data.booking_id) if data.booking_id else None
@@ -307,7 +286,7 @@ def record_usage(request: HttpRequest, instrument_id: int, data: UsageIn) -> Any
 
 
 @router.get("/instruments/usage/", response={200: list[UsageOut], **ERRORS})
-def list_usage(request: HttpRequest, instrument_id: int | None = None) -> Any:
+def list_usage(request: HttpRequest, instrument_id: Id | None = None) -> Any:
     """Usage records of the instruments you manage (at most 500, newest first)."""
     qs = selectors.usage_of(request.user)
     if instrument_id:
@@ -331,7 +310,7 @@ class VoucherPreviewOut(Schema):
 
 
 class VoucherPayIn(Schema):
-    voucher_code: str
+    voucher_code: Short
 
 
 class VoucherPaymentOut(Schema):
@@ -344,7 +323,7 @@ class VoucherPaymentOut(Schema):
 
 
 @router.get("/instruments/usage/{usage_id}/voucher-payment", response={200: VoucherPreviewOut, **ERRORS})
-def voucher_preview(request: HttpRequest, usage_id: int) -> Any:
+def voucher_preview(request: HttpRequest, usage_id: Id) -> Any:
     """Preview (using enterprise or owner): what each of the using enterprise's active vouchers would pay."""
     usage = selectors.usage_for(request.user, usage_id)
     options = [{"voucher_code": v.code, "programme": v.programme.name, "balance": v.account.balance,
@@ -355,7 +334,7 @@ def voucher_preview(request: HttpRequest, usage_id: int) -> Any:
 
 
 @router.post("/instruments/usage/{usage_id}/voucher-payment", response={201: VoucherPaymentOut, **ERRORS})
-def pay_with_voucher(request: HttpRequest, usage_id: int, data: VoucherPayIn) -> Any:
+def pay_with_voucher(request: HttpRequest, usage_id: Id, data: VoucherPayIn) -> Any:
     """The enterprise that used the instrument pays part of the charge with its voucher, through the vouchers flow
     (a service contract of category "instrument use" and its redemption). 403 not that enterprise; 404 unknown or
     out of scope; 409 already paid, voucher expired or cancelled, no balance, owner not a voucher provider; 422 not
@@ -400,7 +379,7 @@ class StatsOut(Schema):
 
 
 @router.get("/instruments/statistics/", response={200: StatsOut, **ERRORS})
-def statistics(request: HttpRequest, year: int | None = None) -> Any:
+def statistics(request: HttpRequest, year: Year | None = None) -> Any:
     """Sharing statistics of the instruments in your scope (owners: theirs; agency staff: their region)."""
     year = year or (timezone.localdate() - timedelta(days=365)).year
     if not can(request.user, "instrument.stats"):

@@ -19,7 +19,7 @@ from ninja.files import UploadedFile
 from pydantic import Field, create_model
 
 from techsme import parsing, refdata
-from techsme.core.api_schemas import ERRORS, ErrorItem
+from techsme.core.api_schemas import ERRORS, ErrorItem, Id, Limit, Offset, Short, Text, Year
 from techsme.core.errors import FieldError, InvalidInput
 from techsme.core.permissions import can
 from techsme.core.values import field_error
@@ -69,29 +69,29 @@ class EnterprisePage(Schema):
 class EnterpriseIn(Schema):
     """A new enterprise. Dates are ISO text (``2015-03-01``); every field is checked by the service."""
 
-    uscc: str = ""
-    name: str = ""
-    region_code: str = ""
-    industry_code: str = ""
-    founded_on: str = ""
-    address: str = ""
-    contact_name: str = ""
-    contact_phone: str = ""
-    contact_email: str = ""
+    uscc: Short = ""
+    name: Short = ""
+    region_code: Short = ""
+    industry_code: Short = ""
+    founded_on: Text = ""
+    address: Text = ""
+    contact_name: Short = ""
+    contact_phone: Short = ""
+    contact_email: Short = ""
 
 
 class EnterprisePatch(Schema):
     """The fields to change; omitted fields keep their value."""
 
-    uscc: str | None = None
-    name: str | None = None
-    region_code: str | None = None
-    industry_code: str | None = None
-    founded_on: str | None = None
-    address: str | None = None
-    contact_name: str | None = None
-    contact_phone: str | None = None
-    contact_email: str | None = None
+    uscc: Short | None = None
+    name: Short | None = None
+    region_code: Short | None = None
+    industry_code: Short | None = None
+    founded_on: Text | None = None
+    address: Text | None = None
+    contact_name: Short | None = None
+    contact_phone: Short | None = None
+    contact_email: Short | None = None
 
 
 def _enterprise_out(enterprise: Enterprise) -> EnterpriseOut:
@@ -126,8 +126,8 @@ def _parse_dates(data: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]
 
 @router.get("/enterprises", response={200: EnterprisePage, **ERRORS}, summary="Enterprises in your scope")
 def list_enterprises(
-    request: HttpRequest, q: str = "", region: str = "", industry: str = "", size: str = "", limit: int = 50,
-    offset: int = 0,
+    request: HttpRequest, q: Short = "", region: Short = "", industry: Short = "", size: Short = "", limit: Limit = 50,
+    offset: Offset = 0,
 ) -> EnterprisePage:
     """Search by name or USCC (``q``), region prefix, industry prefix and size class (``1-20`` … ``500+``)."""
     limit = max(1, min(limit, MAX_LIMIT))
@@ -143,7 +143,7 @@ def _visible(request: HttpRequest, enterprise_id: int) -> Enterprise:
 
 
 @router.get("/enterprises/{enterprise_id}", response={200: EnterpriseOut, **ERRORS}, summary="One enterprise")
-def get_enterprise(request: HttpRequest, enterprise_id: int) -> EnterpriseOut:
+def get_enterprise(request: HttpRequest, enterprise_id: Id) -> EnterpriseOut:
     enterprise = _visible(request, enterprise_id)
     latest = enterprise.facts.order_by("-tax_year").first()
     if latest is not None:
@@ -161,7 +161,7 @@ def create_enterprise(request: HttpRequest, payload: EnterpriseIn) -> Status:
 
 
 @router.patch("/enterprises/{enterprise_id}", response={200: EnterpriseOut, **ERRORS}, summary="Change an enterprise")
-def update_enterprise(request: HttpRequest, enterprise_id: int, payload: EnterprisePatch) -> EnterpriseOut:
+def update_enterprise(request: HttpRequest, enterprise_id: Id, payload: EnterprisePatch) -> EnterpriseOut:
     enterprise = _visible(request, enterprise_id)
     changes = _parse_dates(payload.model_dump(exclude_unset=True), ("founded_on",))
     changes = {k: ("" if v is None else v) for k, v in changes.items()}  # clearing a required field is an error
@@ -198,14 +198,14 @@ def _facts_out(enterprise: Enterprise, facts: AnnualFacts) -> dict[str, Any]:
 
 @router.get("/enterprises/{enterprise_id}/facts", response={200: list[FactsOut], **ERRORS},
             summary="Every year of facts of an enterprise, latest first")
-def list_facts(request: HttpRequest, enterprise_id: int) -> list[dict[str, Any]]:
+def list_facts(request: HttpRequest, enterprise_id: Id) -> list[dict[str, Any]]:
     enterprise = _visible(request, enterprise_id)
     return [_facts_out(enterprise, f) for f in selectors.facts_by_year(enterprise)]
 
 
 @router.get("/enterprises/{enterprise_id}/facts/{year}", response={200: FactsOut, **ERRORS},
             summary="One year of facts")
-def get_facts(request: HttpRequest, enterprise_id: int, year: int) -> dict[str, Any]:
+def get_facts(request: HttpRequest, enterprise_id: Id, year: Year) -> dict[str, Any]:
     enterprise = _visible(request, enterprise_id)
     facts = enterprise.facts.filter(tax_year=year).first()
     if facts is None:
@@ -215,7 +215,7 @@ def get_facts(request: HttpRequest, enterprise_id: int, year: int) -> dict[str, 
 
 @router.put("/enterprises/{enterprise_id}/facts/{year}", response={200: FactsOut, **ERRORS},
             summary="Create or replace one year of facts")
-def put_facts(request: HttpRequest, enterprise_id: int, year: int,
+def put_facts(request: HttpRequest, enterprise_id: Id, year: Year,
               payload: dict[str, Any] = Body(..., description=FACTS_BODY)) -> dict[str, Any]:  # noqa: B008
     enterprise = _visible(request, enterprise_id)
     errors: list[FieldError] = []
@@ -253,20 +253,20 @@ class IPOut(Schema):
 
 
 class IPIn(Schema):
-    kind: str = ""
-    number: str = ""
-    title: str = ""
-    granted_on: str | None = None
-    status: str = IPAsset.Status.VALID
+    kind: Short = ""
+    number: Short = ""
+    title: Short = ""
+    granted_on: Text | None = None
+    status: Short = IPAsset.Status.VALID
     related_to_main_products: bool = True
 
 
 class IPPatch(Schema):
-    kind: str | None = None
-    number: str | None = None
-    title: str | None = None
-    granted_on: str | None = None
-    status: str | None = None
+    kind: Short | None = None
+    number: Short | None = None
+    title: Short | None = None
+    granted_on: Text | None = None
+    status: Short | None = None
     related_to_main_products: bool | None = None
 
 
@@ -285,13 +285,13 @@ def _ip_data(data: dict[str, Any]) -> dict[str, Any]:
 
 @router.get("/enterprises/{enterprise_id}/ip", response={200: list[IPOut], **ERRORS},
             summary="The IP assets of an enterprise")
-def list_ip(request: HttpRequest, enterprise_id: int) -> list[IPOut]:
+def list_ip(request: HttpRequest, enterprise_id: Id) -> list[IPOut]:
     enterprise = _visible(request, enterprise_id)
     return [_ip_out(a) for a in selectors.ip_assets_of(enterprise)]
 
 
 @router.post("/enterprises/{enterprise_id}/ip", response={201: IPOut, **ERRORS}, summary="Add an IP asset")
-def create_ip(request: HttpRequest, enterprise_id: int, payload: IPIn) -> Status:
+def create_ip(request: HttpRequest, enterprise_id: Id, payload: IPIn) -> Status:
     enterprise = _visible(request, enterprise_id)
     data = _ip_data(payload.model_dump())
     asset = services.do_save_ip_asset(actor=request.user, enterprise_id=enterprise.pk, data=data)
@@ -300,7 +300,7 @@ def create_ip(request: HttpRequest, enterprise_id: int, payload: IPIn) -> Status
 
 @router.patch("/enterprises/{enterprise_id}/ip/{ip_id}", response={200: IPOut, **ERRORS},
               summary="Change an IP asset")
-def update_ip(request: HttpRequest, enterprise_id: int, ip_id: int, payload: IPPatch) -> IPOut:
+def update_ip(request: HttpRequest, enterprise_id: Id, ip_id: Id, payload: IPPatch) -> IPOut:
     enterprise = _visible(request, enterprise_id)
     if not enterprise.ip_assets.filter(pk=ip_id).exists():
         raise Http404

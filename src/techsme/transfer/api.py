@@ -15,7 +15,7 @@ from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from techsme.accounts.models import Organisation
-from techsme.core.api_schemas import ERRORS, PUBLIC_ERRORS
+from techsme.core.api_schemas import ERRORS, PUBLIC_ERRORS, Id, Short
 from techsme.core.permissions import can, organisations
 from techsme.registry.models import Enterprise
 from techsme.transfer import selectors, services
@@ -59,7 +59,7 @@ def _get(model: type, pk: int) -> Any:
 
 # ---- outcomes
 class OutcomeIn(Schema):
-    organisation_id: int | None = Field(None, ge=1, description="Owner; default: your first organisation.")
+    organisation_id: Id | None = Field(None, ge=1, description="Owner; default: your first organisation.")
     title_zh: str = Field(..., max_length=200)
     title_en: str = Field("", max_length=300)
     summary_zh: str = Field(..., max_length=4000)
@@ -131,7 +131,7 @@ def search_outcomes(request: HttpRequest, params: Query[OutcomeQuery]) -> Any:
 
 
 @router.get("/transfer/outcomes/{outcome_id}", response={200: OutcomeOut, **PUBLIC_ERRORS}, auth=None)
-def outcome_detail(request: HttpRequest, outcome_id: int) -> Any:
+def outcome_detail(request: HttpRequest, outcome_id: Id) -> Any:
     """A published outcome (or, with a session, one you manage or moderate)."""
     return _outcome(selectors.outcome_for(request.user, outcome_id))
 
@@ -150,7 +150,7 @@ def create_outcome(request: HttpRequest, data: OutcomeIn) -> Any:
 
 
 @router.put("/transfer/outcomes/{outcome_id}", response={200: OutcomeOut, **ERRORS})
-def update_outcome(request: HttpRequest, outcome_id: int, data: OutcomeIn) -> Any:
+def update_outcome(request: HttpRequest, outcome_id: Id, data: OutcomeIn) -> Any:
     outcome = selectors.managed_outcomes(request.user).filter(pk=outcome_id).first()
     if outcome is None:
         raise Http404
@@ -163,7 +163,7 @@ class NoteIn(Schema):
 
 
 @router.post("/transfer/outcomes/{outcome_id}/{action}", response={200: OutcomeOut, **ERRORS})
-def outcome_transition(request: HttpRequest, outcome_id: int, action: str, data: NoteIn) -> Any:
+def outcome_transition(request: HttpRequest, outcome_id: Id, action: Short, data: NoteIn) -> Any:
     """``submit`` or ``withdraw`` (owner); ``approve`` (checks every publication criterion) or ``return`` with a
     note (moderator)."""
     selectors.outcome_for(request.user, outcome_id)
@@ -181,7 +181,7 @@ def outcome_transition(request: HttpRequest, outcome_id: int, action: str, data:
 
 # ---- needs and matches
 class NeedIn(Schema):
-    enterprise_id: int | None = Field(None, ge=1)
+    enterprise_id: Id | None = Field(None, ge=1)
     title: str = Field(..., max_length=200)
     summary: str = Field(..., max_length=2000)
     details: str = Field("", max_length=8000)
@@ -229,7 +229,7 @@ def list_needs(request: HttpRequest, page: Query[PageQuery]) -> Any:
 
 
 @router.get("/transfer/needs/{need_id}", response={200: NeedOut, **ERRORS})
-def need_detail(request: HttpRequest, need_id: int) -> Any:
+def need_detail(request: HttpRequest, need_id: Id) -> Any:
     need = selectors.need_for(request.user, need_id)
     return _need(need, selectors.may_see_details(request.user, need))
 
@@ -242,7 +242,7 @@ def create_need(request: HttpRequest, data: NeedIn) -> Any:
 
 
 @router.post("/transfer/needs/{need_id}/close", response={200: NeedOut, **ERRORS})
-def close_need(request: HttpRequest, need_id: int) -> Any:
+def close_need(request: HttpRequest, need_id: Id) -> Any:
     selectors.need_for(request.user, need_id)
     return _need(services.do_close_need(actor=request.user, need_id=need_id), True)
 
@@ -272,7 +272,7 @@ def _match(m: Match, user: Any) -> dict[str, Any]:
 
 
 @router.get("/transfer/needs/{need_id}/matches", response={200: list[MatchOut], **ERRORS})
-def need_matches(request: HttpRequest, need_id: int) -> Any:
+def need_matches(request: HttpRequest, need_id: Id) -> Any:
     """The ranked outcomes for one of your needs, with the reasons."""
     need = selectors.need_for(request.user, need_id)
     return [_match(m, request.user) for m in selectors.matches_of_need(request.user, need)]
@@ -284,7 +284,7 @@ def my_matches(request: HttpRequest) -> Any:
 
 
 @router.post("/transfer/matches/{match_id}/interest", response={200: MatchOut, **ERRORS})
-def express_interest(request: HttpRequest, match_id: int) -> Any:
+def express_interest(request: HttpRequest, match_id: Id) -> Any:
     """Your side is interested (from the enterprise's side this opens the need's details to the owner)."""
     selectors.match_for(request.user, match_id)
     return _match(services.do_express_interest(actor=request.user, match_id=match_id), request.user)
@@ -302,7 +302,7 @@ class MessageOut(Schema):
 
 
 @router.post("/transfer/matches/{match_id}/messages", response={201: MessageOut, **ERRORS})
-def send_message(request: HttpRequest, match_id: int, data: MessageIn) -> Any:
+def send_message(request: HttpRequest, match_id: Id, data: MessageIn) -> Any:
     selectors.match_for(request.user, match_id)
     message = services.do_send_message(actor=request.user, match_id=match_id, body=data.text)
     return _created({"id": message.pk, "sender_org": message.sender_org.name, "text": message.text,
@@ -311,7 +311,7 @@ def send_message(request: HttpRequest, match_id: int, data: MessageIn) -> Any:
 
 # ---- challenges
 class ChallengeIn(Schema):
-    organisation_id: int | None = Field(None, ge=1)
+    organisation_id: Id | None = Field(None, ge=1)
     title: str = Field(..., max_length=200)
     problem: str = Field(..., max_length=8000)
     milestones: str = Field(..., max_length=4000)
@@ -353,7 +353,7 @@ def post_challenge(request: HttpRequest, data: ChallengeIn) -> Any:
 
 
 class EntryIn(Schema):
-    organisation_id: int | None = Field(None, ge=1)
+    organisation_id: Id | None = Field(None, ge=1)
     proposal: str = Field(..., min_length=1, max_length=8000)
 
 
@@ -369,7 +369,7 @@ def _entry(e: ChallengeEntry) -> dict[str, Any]:
 
 
 @router.post("/transfer/challenges/{challenge_id}/entries", response={201: TransferEntryOut, **ERRORS})
-def enter_challenge(request: HttpRequest, challenge_id: int, data: EntryIn) -> Any:
+def enter_challenge(request: HttpRequest, challenge_id: Id, data: EntryIn) -> Any:
     _get(Challenge, challenge_id)
     solver = _org(request, data.organisation_id, SOLVER_ROLES)
     return _created(_entry(services.do_enter_challenge(actor=request.user, challenge_id=challenge_id, solver=solver,
@@ -381,13 +381,13 @@ class TransferReasonIn(Schema):
 
 
 @router.post("/transfer/challenges/{challenge_id}/close", response={200: ChallengeOut, **ERRORS})
-def close_entries(request: HttpRequest, challenge_id: int) -> Any:
+def close_entries(request: HttpRequest, challenge_id: Id) -> Any:
     _get(Challenge, challenge_id)
     return _challenge(services.do_close_entries(actor=request.user, challenge_id=challenge_id))
 
 
 @router.post("/transfer/challenges/{challenge_id}/no-winner", response={200: ChallengeOut, **ERRORS})
-def close_without_winner(request: HttpRequest, challenge_id: int, data: TransferReasonIn) -> Any:
+def close_without_winner(request: HttpRequest, challenge_id: Id, data: TransferReasonIn) -> Any:
     """Close without a winner: the escrowed prize returns to the sponsor."""
     _get(Challenge, challenge_id)
     return _challenge(services.do_close_without_winner(actor=request.user, challenge_id=challenge_id,
@@ -399,7 +399,7 @@ class AwardIn(Schema):
 
 
 @router.post("/transfer/entries/{entry_id}/award", response={200: TransferEntryOut, **ERRORS})
-def award(request: HttpRequest, entry_id: int, data: AwardIn) -> Any:
+def award(request: HttpRequest, entry_id: Id, data: AwardIn) -> Any:
     """Award the prize to this entry: refused unless every award criterion holds."""
     _get(ChallengeEntry, entry_id)
     return _entry(services.do_award_challenge(actor=request.user, entry_id=entry_id, acceptance=data.acceptance))
@@ -407,12 +407,12 @@ def award(request: HttpRequest, entry_id: int, data: AwardIn) -> Any:
 
 # ---- contracts
 class TransferContractIn(Schema):
-    organisation_id: int | None = Field(None, ge=1, description="The seller; default: your first organisation.")
+    organisation_id: Id | None = Field(None, ge=1, description="The seller; default: your first organisation.")
     title: str = Field(..., max_length=200)
     buyer_name: str = Field(..., max_length=200)
-    buyer_id: int | None = Field(None, ge=1)
+    buyer_id: Id | None = Field(None, ge=1)
     buyer_country: str = Field("CN", min_length=2, max_length=2)
-    outcome_id: int | None = Field(None, ge=1)
+    outcome_id: Id | None = Field(None, ge=1)
     category: str = Field(..., max_length=20, description="development, transfer, licence, consultancy, service")
     subtype: str = Field(..., max_length=30, description="see /transfer/contracts/rules")
     industry_code: str = Field(..., max_length=5)
@@ -461,7 +461,7 @@ def submit_contract(request: HttpRequest, data: TransferContractIn) -> Any:
 
 
 @router.get("/transfer/contracts/{contract_id}", response={200: TransferContractOut, **ERRORS})
-def contract_detail(request: HttpRequest, contract_id: int) -> Any:
+def contract_detail(request: HttpRequest, contract_id: Id) -> Any:
     return _contract(selectors.contract_for(request.user, contract_id))
 
 
@@ -473,14 +473,14 @@ class RegisterIn(Schema):
 
 
 @router.post("/transfer/contracts/{contract_id}/register", response={200: TransferContractOut, **ERRORS})
-def register_contract(request: HttpRequest, contract_id: int, data: RegisterIn) -> Any:
+def register_contract(request: HttpRequest, contract_id: Id, data: RegisterIn) -> Any:
     """Classify, determine the technology-transaction amount and register (or pass to the second review)."""
     selectors.contract_for(request.user, contract_id)
     return _contract(services.do_register_contract(actor=request.user, contract_id=contract_id, **data.dict()))
 
 
 @router.post("/transfer/contracts/{contract_id}/refuse", response={200: TransferContractOut, **ERRORS})
-def refuse_contract(request: HttpRequest, contract_id: int, data: TransferReasonIn) -> Any:
+def refuse_contract(request: HttpRequest, contract_id: Id, data: TransferReasonIn) -> Any:
     selectors.contract_for(request.user, contract_id)
     return _contract(services.do_refuse_contract(actor=request.user, contract_id=contract_id, reason=data.reason))
 
@@ -491,20 +491,20 @@ class SecondReviewIn(Schema):
 
 
 @router.post("/transfer/contracts/{contract_id}/second-review", response={200: TransferContractOut, **ERRORS})
-def second_review(request: HttpRequest, contract_id: int, data: SecondReviewIn) -> Any:
+def second_review(request: HttpRequest, contract_id: Id, data: SecondReviewIn) -> Any:
     selectors.contract_for(request.user, contract_id)
     return _contract(services.do_second_review(actor=request.user, contract_id=contract_id, approve=data.approve,
                                                note=data.note))
 
 
 class AmendIn(Schema):
-    field: str = Field(..., description="contract_amount or tech_amount")
+    field: str = Field(..., max_length=40, description="contract_amount or tech_amount")
     value: Decimal = Field(..., gt=0, le=Decimal("99999999999.99"), decimal_places=2)
     reason: str = Field(..., max_length=2000)
 
 
 @router.post("/transfer/contracts/{contract_id}/amend", response={200: TransferContractOut, **ERRORS})
-def amend_contract(request: HttpRequest, contract_id: int, data: AmendIn) -> Any:
+def amend_contract(request: HttpRequest, contract_id: Id, data: AmendIn) -> Any:
     """Correct a registered amount by an audited amendment (agency administrators)."""
     selectors.contract_for(request.user, contract_id)
     services.do_amend_contract(actor=request.user, contract_id=contract_id, field=data.field, value=data.value,
@@ -521,7 +521,7 @@ class VerifyOut(Schema):
 
 
 @router.get("/transfer/contracts/verify/{number}", response={200: VerifyOut, **PUBLIC_ERRORS}, auth=None)
-def verify(request: HttpRequest, number: str) -> Any:
+def verify(request: HttpRequest, number: Short) -> Any:
     """Is this the number of a registered technology contract?"""
     contract = selectors.registered_contract(number[:20])
     if contract is None:
@@ -555,7 +555,7 @@ def turnover(request: HttpRequest, params: Query[TurnoverQuery]) -> Any:
 
 # ---- innovative products
 class ProductIn(Schema):
-    enterprise_id: int | None = Field(None, ge=1)
+    enterprise_id: Id | None = Field(None, ge=1)
     name: str = Field(..., max_length=200)
     description: str = Field(..., max_length=4000)
     industry_code: str = Field(..., max_length=5)
@@ -598,7 +598,7 @@ class DecideIn(Schema):
 
 
 @router.post("/transfer/products/{product_id}/decide", response={200: ProductOut, **ERRORS})
-def decide_product(request: HttpRequest, product_id: int, data: DecideIn) -> Any:
+def decide_product(request: HttpRequest, product_id: Id, data: DecideIn) -> Any:
     if not selectors.products_in_scope(request.user, "transfer.product.decide").filter(pk=product_id).exists():
         raise Http404
     return _product(services.do_decide_product(actor=request.user, product_id=product_id, approve=data.approve,

@@ -15,7 +15,7 @@ from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from techsme.accounts.models import Organisation
-from techsme.core.api_schemas import ERRORS
+from techsme.core.api_schemas import ERRORS, Id, IdList, Short, Text, Year
 from techsme.core.errors import FieldError, InvalidInput
 from techsme.vouchers import catalogue, exports, selectors
 from techsme.vouchers import services as s
@@ -61,12 +61,12 @@ class ProgrammeOut(Schema):
 class ProgrammeEditIn(Schema):
     """Only the fields given are changed."""
 
-    cap_per_enterprise_year: str | None = None
-    cap_per_application: str | None = None
-    max_contract_share: str | None = None
+    cap_per_enterprise_year: Short | None = None
+    cap_per_application: Short | None = None
+    max_contract_share: Short | None = None
     categories: list[str] | None = None
     valid_until: date | None = None
-    description: str | None = None
+    description: Text | None = None
 
 
 def _programme(p: Programme, show_budget: bool) -> dict[str, Any]:
@@ -81,17 +81,17 @@ def _programme(p: Programme, show_budget: bool) -> dict[str, Any]:
 
 
 class ProgrammeIn(Schema):
-    agency_id: int
-    name: str = ""
-    year: int = 0
-    budget: str = ""
-    cap_per_enterprise_year: str = ""
-    cap_per_application: str = ""
-    max_contract_share: str = ""
+    agency_id: Id
+    name: Short = ""
+    year: Year = 0
+    budget: Short = ""
+    cap_per_enterprise_year: Short = ""
+    cap_per_application: Short = ""
+    max_contract_share: Short = ""
     categories: list[str] = []
     valid_until: date | None = None
     eligibility: list = []
-    recognised: list[int] = []
+    recognised: IdList = []
 
 
 class FigureRow(Schema):
@@ -121,19 +121,19 @@ class DashboardOut(Schema):
 
 
 class AmountIn(Schema):
-    amount: str = ""
-    submission_key: str = ""
+    amount: Short = ""
+    submission_key: Short = ""
 
 
 class RecognitionIn(Schema):
-    recognised: list[int] = []
+    recognised: IdList = []
 
 
 class ApplicationIn(Schema):
-    enterprise_id: int
-    amount: str = ""
-    purpose: str = ""
-    submission_key: str = ""
+    enterprise_id: Id
+    amount: Short = ""
+    purpose: Text = ""
+    submission_key: Short = ""
 
 
 class ApplicationOut(Schema):
@@ -162,10 +162,10 @@ def _application(a: Application) -> dict[str, Any]:
 
 
 class DecisionIn(Schema):
-    decision: str  # "approve" | "reject"
-    amount: str = ""
-    reason: str = ""
-    override_reason: str = Field("", max_length=2000, description=(
+    decision: Short  # "approve" | "reject"
+    amount: Short = ""
+    reason: Text = ""
+    override_reason: Text = Field("", max_length=2000, description=(
         "Applications only: approve although the enterprise fails the eligibility rule today (agency "
         "administrators; the reason is kept on the application and audited)."))
 
@@ -187,7 +187,7 @@ def _voucher(v: Voucher) -> dict[str, Any]:
 
 
 class ReasonIn(Schema):
-    reason: str = ""
+    reason: Text = ""
 
 
 class VerificationOut(Schema):
@@ -202,19 +202,19 @@ class VerificationOut(Schema):
 
 
 class ServiceIn(Schema):
-    name: str = ""
-    category: str = ""
-    price: str = ""
-    unit: str = ""
-    description: str = ""
+    name: Short = ""
+    category: Short = ""
+    price: Short = ""
+    unit: Short = ""
+    description: Text = ""
 
 
 class ProviderIn(Schema):
-    organisation_id: int
-    programme_id: int
-    institution: str = ""
-    accreditation: str = ""
-    uscc: str = ""
+    organisation_id: Id
+    programme_id: Id
+    institution: Short = ""
+    accreditation: Short = ""
+    uscc: Short = ""
     services: list[ServiceIn] = []
 
 
@@ -247,12 +247,12 @@ def _provider(p: ServiceProvider) -> dict[str, Any]:
 
 
 class ContractIn(Schema):
-    voucher_id: int
-    provider_id: int
-    category: str = ""
-    amount: str = ""
-    description: str = ""
-    submission_key: str = ""
+    voucher_id: Id
+    provider_id: Id
+    category: Short = ""
+    amount: Short = ""
+    description: Text = ""
+    submission_key: Short = ""
 
 
 class ContractOut(Schema):
@@ -280,30 +280,30 @@ def _contract(c: Contract) -> dict[str, Any]:
 
 
 class DeliveryIn(Schema):
-    report: str = Field("", max_length=5000, description="What was delivered (results, report numbers, dates).")
+    report: Text = Field("", max_length=5000, description="What was delivered (results, report numbers, dates).")
 
 
 class OverrideIn(Schema):
-    override_reason: str = Field("", max_length=2000, description=(
+    override_reason: Text = Field("", max_length=2000, description=(
         "Only to decide although an overridable criterion fails: the reason (agency administrators; audited)."))
 
 
 class RedeemIn(Schema):
-    voucher_code: str = ""
-    amount: str = ""
+    voucher_code: Short = ""
+    amount: Short = ""
 
 
 class RefundIn(Schema):
-    amount: str = ""
-    reason: str = ""
-    submission_key: str = ""
+    amount: Short = ""
+    reason: Text = ""
+    submission_key: Short = ""
 
 
 class PeriodIn(Schema):
-    period: str = ""
+    period: Short = ""
 
 
-class BatchOut(Schema):
+class ReimbursementBatchOut(Schema):
     id: int
     programme_id: int
     provider_id: int
@@ -345,13 +345,13 @@ def create_programme(request: HttpRequest, body: ProgrammeIn) -> Status:
 
 
 @router.get("/vouchers/programmes/{programme_id}", response=_responses(ProgrammeOut))
-def get_programme(request: HttpRequest, programme_id: int) -> dict[str, Any]:
+def get_programme(request: HttpRequest, programme_id: Id) -> dict[str, Any]:
     programme = selectors.programme_for(request.user, programme_id)
     return _programme(programme, selectors.manages(request.user, programme))
 
 
 @router.get("/vouchers/programmes/{programme_id}/dashboard", response=_responses(DashboardOut))
-def programme_dashboard(request: HttpRequest, programme_id: int) -> dict[str, Any]:
+def programme_dashboard(request: HttpRequest, programme_id: Id) -> dict[str, Any]:
     """Budget used / committed / free, by category and by region (agency staff of the programme's region)."""
     programme = selectors.managed_programmes(request.user).filter(pk=programme_id).first()
     if programme is None:
@@ -363,7 +363,7 @@ def programme_dashboard(request: HttpRequest, programme_id: int) -> dict[str, An
 
 
 @router.post("/vouchers/programmes/{programme_id}/fund", response=_responses(ProgrammeOut))
-def fund_programme(request: HttpRequest, programme_id: int, body: AmountIn) -> dict[str, Any]:
+def fund_programme(request: HttpRequest, programme_id: Id, body: AmountIn) -> dict[str, Any]:
     programme = s.do_fund_programme(actor=request.user, programme_id=programme_id, amount=body.amount,
                                     request_key=_key(request, body.submission_key))
     programme.budget_account.refresh_from_db()
@@ -371,13 +371,13 @@ def fund_programme(request: HttpRequest, programme_id: int, body: AmountIn) -> d
 
 
 @router.put("/vouchers/programmes/{programme_id}/recognition", response=_responses(ProgrammeOut))
-def set_recognition(request: HttpRequest, programme_id: int, body: RecognitionIn) -> dict[str, Any]:
+def set_recognition(request: HttpRequest, programme_id: Id, body: RecognitionIn) -> dict[str, Any]:
     programme = s.do_set_recognition(actor=request.user, programme_id=programme_id, recognised=body.recognised)
     return _programme(programme, True)
 
 
 @router.post("/vouchers/programmes/{programme_id}/applications", response=_responses(ApplicationOut, 201))
-def apply(request: HttpRequest, programme_id: int, body: ApplicationIn) -> Status:
+def apply(request: HttpRequest, programme_id: Id, body: ApplicationIn) -> Status:
     """An enterprise applies; 409 when the same ``Idempotency-Key`` was used before."""
     application = s.do_apply(actor=request.user, programme_id=programme_id, enterprise_id=body.enterprise_id,
                              amount=body.amount, purpose=body.purpose,
@@ -385,8 +385,8 @@ def apply(request: HttpRequest, programme_id: int, body: ApplicationIn) -> Statu
     return Status(201, _application(application))
 
 
-@router.post("/vouchers/programmes/{programme_id}/reimbursements", response=_responses(list[BatchOut]))
-def reimburse(request: HttpRequest, programme_id: int, body: PeriodIn) -> list[dict[str, Any]]:
+@router.post("/vouchers/programmes/{programme_id}/reimbursements", response=_responses(list[ReimbursementBatchOut]))
+def reimburse(request: HttpRequest, programme_id: Id, body: PeriodIn) -> list[dict[str, Any]]:
     """Pay the providers for the verified contracts up to the end of ``period`` (``2026Q3``); empty when none."""
     return [_batch(b) for b in s.do_reimburse(actor=request.user, programme_id=programme_id, period=body.period)]
 
@@ -395,7 +395,7 @@ def reimburse(request: HttpRequest, programme_id: int, body: PeriodIn) -> list[d
 
 
 @router.get("/vouchers/applications", response=_responses(list[ApplicationOut]))
-def list_applications(request: HttpRequest, state: str = "", programme_id: int | None = None) -> list[dict]:
+def list_applications(request: HttpRequest, state: Short = "", programme_id: Id | None = None) -> list[dict]:
     qs = selectors.visible_applications(request.user)
     if state:
         qs = qs.filter(state=state)
@@ -405,12 +405,12 @@ def list_applications(request: HttpRequest, state: str = "", programme_id: int |
 
 
 @router.get("/vouchers/applications/{application_id}", response=_responses(ApplicationOut))
-def get_application(request: HttpRequest, application_id: int) -> dict[str, Any]:
+def get_application(request: HttpRequest, application_id: Id) -> dict[str, Any]:
     return _application(selectors.application_for(request.user, application_id))
 
 
 @router.post("/vouchers/applications/{application_id}/decision", response=_responses(ApplicationOut))
-def decide_application(request: HttpRequest, application_id: int, body: DecisionIn) -> dict[str, Any]:
+def decide_application(request: HttpRequest, application_id: Id, body: DecisionIn) -> dict[str, Any]:
     """Approve (``amount`` may be lower than applied for, with a reason) — this issues the voucher — or reject."""
     selectors.application_for(request.user, application_id)
     if body.decision not in ("approve", "reject"):
@@ -427,18 +427,18 @@ def list_vouchers(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.get("/vouchers/vouchers/{voucher_id}", response=_responses(VoucherOut))
-def get_voucher(request: HttpRequest, voucher_id: int) -> dict[str, Any]:
+def get_voucher(request: HttpRequest, voucher_id: Id) -> dict[str, Any]:
     return _voucher(selectors.voucher_for(request.user, voucher_id))
 
 
 @router.post("/vouchers/vouchers/{voucher_id}/cancel", response=_responses(VoucherOut))
-def cancel_voucher(request: HttpRequest, voucher_id: int, body: ReasonIn) -> dict[str, Any]:
+def cancel_voucher(request: HttpRequest, voucher_id: Id, body: ReasonIn) -> dict[str, Any]:
     selectors.voucher_for(request.user, voucher_id)
     return _voucher(s.do_cancel_voucher(actor=request.user, voucher_id=voucher_id, reason=body.reason))
 
 
 @router.get("/vouchers/verify/{code}", response=_responses(VerificationOut), auth=None)
-def verify(request: HttpRequest, code: str) -> dict[str, Any]:
+def verify(request: HttpRequest, code: Short) -> dict[str, Any]:
     """Public: is this a genuine, issued voucher code? (No sign-in needed; shows no balance.)"""
     result = selectors.verify_code(code)
     out = dict(result.__dict__)
@@ -464,19 +464,19 @@ def register_provider(request: HttpRequest, body: ProviderIn) -> Status:
 
 
 @router.get("/vouchers/providers/{provider_id}", response=_responses(ProviderOut))
-def get_provider(request: HttpRequest, provider_id: int) -> dict[str, Any]:
+def get_provider(request: HttpRequest, provider_id: Id) -> dict[str, Any]:
     return _provider(selectors.provider_for(request.user, provider_id))
 
 
 @router.post("/vouchers/providers/{provider_id}/services", response=_responses(ProviderOut, 201))
-def add_service(request: HttpRequest, provider_id: int, body: ServiceIn) -> Status:
+def add_service(request: HttpRequest, provider_id: Id, body: ServiceIn) -> Status:
     selectors.provider_for(request.user, provider_id)
     catalogue.do_add_service(actor=request.user, provider_id=provider_id, data=body.dict())
     return Status(201, _provider(ServiceProvider.objects.get(pk=provider_id)))
 
 
 @router.post("/vouchers/providers/{provider_id}/decision", response=_responses(ProviderOut))
-def decide_provider(request: HttpRequest, provider_id: int, body: DecisionIn) -> dict[str, Any]:
+def decide_provider(request: HttpRequest, provider_id: Id, body: DecisionIn) -> dict[str, Any]:
     selectors.provider_for(request.user, provider_id)
     if body.decision not in ("approve", "reject"):
         raise InvalidInput([FieldError("decision", "approve or reject")])
@@ -488,7 +488,7 @@ def decide_provider(request: HttpRequest, provider_id: int, body: DecisionIn) ->
 
 
 @router.get("/vouchers/contracts", response=_responses(list[ContractOut]))
-def list_contracts(request: HttpRequest, state: str = "") -> list[dict[str, Any]]:
+def list_contracts(request: HttpRequest, state: Short = "") -> list[dict[str, Any]]:
     qs = selectors.visible_contracts(request.user)
     if state:
         qs = qs.filter(state=state)
@@ -506,12 +506,12 @@ def record_contract(request: HttpRequest, body: ContractIn) -> Status:
 
 
 @router.get("/vouchers/contracts/{contract_id}", response=_responses(ContractOut))
-def get_contract(request: HttpRequest, contract_id: int) -> dict[str, Any]:
+def get_contract(request: HttpRequest, contract_id: Id) -> dict[str, Any]:
     return _contract(selectors.contract_for(request.user, contract_id))
 
 
 @router.post("/vouchers/contracts/{contract_id}/redeem", response=_responses(ContractOut))
-def redeem(request: HttpRequest, contract_id: int, body: RedeemIn) -> dict[str, Any]:
+def redeem(request: HttpRequest, contract_id: Id, body: RedeemIn) -> dict[str, Any]:
     """The provider redeems the voucher named in the contract (its code must be presented)."""
     selectors.contract_for(request.user, contract_id)
     return _contract(s.do_redeem(actor=request.user, contract_id=contract_id, voucher_code=body.voucher_code,
@@ -519,14 +519,14 @@ def redeem(request: HttpRequest, contract_id: int, body: RedeemIn) -> dict[str, 
 
 
 @router.post("/vouchers/contracts/{contract_id}/delivery", response=_responses(ContractOut))
-def confirm_delivery(request: HttpRequest, contract_id: int, body: DeliveryIn) -> dict[str, Any]:
+def confirm_delivery(request: HttpRequest, contract_id: Id, body: DeliveryIn) -> dict[str, Any]:
     """The provider confirms delivery with a report of what was delivered (422 without one)."""
     selectors.contract_for(request.user, contract_id)
     return _contract(s.do_confirm_delivery(actor=request.user, contract_id=contract_id, report=body.report))
 
 
 @router.post("/vouchers/contracts/{contract_id}/verification", response=_responses(ContractOut))
-def verify_contract(request: HttpRequest, contract_id: int, body: OverrideIn) -> dict[str, Any]:
+def verify_contract(request: HttpRequest, contract_id: Id, body: OverrideIn) -> dict[str, Any]:
     """The agency verifies a delivery; 409 naming the failed criteria (no delivery report, no contract document,
     nothing redeemed) unless an agency administrator overrides an overridable one with ``override_reason``."""
     selectors.contract_for(request.user, contract_id)
@@ -535,25 +535,25 @@ def verify_contract(request: HttpRequest, contract_id: int, body: OverrideIn) ->
 
 
 @router.post("/vouchers/contracts/{contract_id}/refund", response=_responses(ContractOut))
-def refund(request: HttpRequest, contract_id: int, body: RefundIn) -> dict[str, Any]:
+def refund(request: HttpRequest, contract_id: Id, body: RefundIn) -> dict[str, Any]:
     selectors.contract_for(request.user, contract_id)
     return _contract(s.do_refund_contract(actor=request.user, contract_id=contract_id, amount=body.amount,
                                           reason=body.reason, request_key=_key(request, body.submission_key)))
 
 
 @router.post("/vouchers/contracts/{contract_id}/cancel", response=_responses(ContractOut))
-def cancel_contract(request: HttpRequest, contract_id: int, body: ReasonIn) -> dict[str, Any]:
+def cancel_contract(request: HttpRequest, contract_id: Id, body: ReasonIn) -> dict[str, Any]:
     selectors.contract_for(request.user, contract_id)
     return _contract(s.do_cancel_contract(actor=request.user, contract_id=contract_id, reason=body.reason))
 
 
 @router.post("/vouchers/contracts/{contract_id}/withdraw", response=_responses(ContractOut))
-def withdraw_contract(request: HttpRequest, contract_id: int) -> dict[str, Any]:
+def withdraw_contract(request: HttpRequest, contract_id: Id) -> dict[str, Any]:
     selectors.contract_for(request.user, contract_id)
     return _contract(s.do_withdraw_contract(actor=request.user, contract_id=contract_id))
 
 
-@router.get("/vouchers/reimbursements", response=_responses(list[BatchOut]))
+@router.get("/vouchers/reimbursements", response=_responses(list[ReimbursementBatchOut]))
 def list_batches(request: HttpRequest) -> list[dict[str, Any]]:
     """Reimbursement batches: the agency's programmes, or the provider's own."""
     from django.db.models import Q
@@ -572,7 +572,7 @@ def list_batches(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.patch("/vouchers/programmes/{programme_id}", response=_responses(ProgrammeOut))
-def edit_programme(request: HttpRequest, programme_id: int, body: ProgrammeEditIn) -> dict[str, Any]:
+def edit_programme(request: HttpRequest, programme_id: Id, body: ProgrammeEditIn) -> dict[str, Any]:
     """Change editable settings (409 once the programme is closed)."""
     selectors.programme_for(request.user, programme_id)
     changes = {k: v for k, v in body.dict().items() if v is not None}
@@ -588,25 +588,25 @@ def _programme_move(request: HttpRequest, programme_id: int, func: Any, reason: 
 
 
 @router.post("/vouchers/programmes/{programme_id}/suspend", response=_responses(ProgrammeOut))
-def suspend_programme(request: HttpRequest, programme_id: int, body: ReasonIn) -> dict[str, Any]:
+def suspend_programme(request: HttpRequest, programme_id: Id, body: ReasonIn) -> dict[str, Any]:
     """open → suspended (no new applications or issuances); reason required."""
     return _programme_move(request, programme_id, s.do_suspend_programme, body.reason)
 
 
 @router.post("/vouchers/programmes/{programme_id}/resume", response=_responses(ProgrammeOut))
-def resume_programme(request: HttpRequest, programme_id: int, body: ReasonIn) -> dict[str, Any]:
+def resume_programme(request: HttpRequest, programme_id: Id, body: ReasonIn) -> dict[str, Any]:
     """suspended → open."""
     return _programme_move(request, programme_id, s.do_resume_programme, body.reason)
 
 
 @router.post("/vouchers/programmes/{programme_id}/close", response=_responses(ProgrammeOut))
-def close_programme(request: HttpRequest, programme_id: int, body: ReasonIn) -> dict[str, Any]:
+def close_programme(request: HttpRequest, programme_id: Id, body: ReasonIn) -> dict[str, Any]:
     """open/suspended → closed; the free budget returns to ``world:finance:<region>``; reason required."""
     return _programme_move(request, programme_id, s.do_close_programme, body.reason)
 
 
 @router.put("/vouchers/providers/{provider_id}/services/{service_id}", response=_responses(ProviderOut))
-def edit_service(request: HttpRequest, provider_id: int, service_id: int, body: ServiceIn) -> dict[str, Any]:
+def edit_service(request: HttpRequest, provider_id: Id, service_id: Id, body: ServiceIn) -> dict[str, Any]:
     provider = selectors.provider_for(request.user, provider_id)
     if not provider.services.filter(pk=service_id).exists():
         raise Http404
@@ -615,7 +615,7 @@ def edit_service(request: HttpRequest, provider_id: int, service_id: int, body: 
 
 
 @router.delete("/vouchers/providers/{provider_id}/services/{service_id}", response=_responses(ProviderOut))
-def withdraw_service(request: HttpRequest, provider_id: int, service_id: int) -> dict[str, Any]:
+def withdraw_service(request: HttpRequest, provider_id: Id, service_id: Id) -> dict[str, Any]:
     """Withdraw a service (kept for the record, no longer offered)."""
     provider = selectors.provider_for(request.user, provider_id)
     if not provider.services.filter(pk=service_id).exists():
@@ -625,7 +625,7 @@ def withdraw_service(request: HttpRequest, provider_id: int, service_id: int) ->
 
 
 @router.get("/vouchers/contracts/{contract_id}/document", response={200: None, **ERRORS})
-def contract_document(request: HttpRequest, contract_id: int) -> Any:
+def contract_document(request: HttpRequest, contract_id: Id) -> Any:
     """The contract document (enterprise of the contract, its provider, agency staff in scope; others 404)."""
     from techsme.vouchers.views import contract_document as view
 
@@ -633,7 +633,7 @@ def contract_document(request: HttpRequest, contract_id: int) -> Any:
 
 
 @router.get("/vouchers/reimbursements/{batch_id}/export", response={200: None, **ERRORS})
-def export_batch(request: HttpRequest, batch_id: int, format: str = "xlsx") -> Any:  # noqa: A002
+def export_batch(request: HttpRequest, batch_id: Id, format: Text = "xlsx") -> Any:  # noqa: A002
     """The payment file of a batch as ``xlsx`` or ``csv`` (agency in scope, the paid provider)."""
     if format not in ("csv", "xlsx"):
         raise InvalidInput([FieldError("format", "csv or xlsx")])
