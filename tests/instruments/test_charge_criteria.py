@@ -103,13 +103,12 @@ def test_the_database_refuses_a_voucher_part_above_the_charge(lab, make_instrume
 def test_the_usage_page_and_the_api_show_the_refusal_and_the_override(lab, make_instrument, client):
     from django.urls import reverse
 
-    from tests.conftest import PASSWORD
 
     instrument = make_instrument(fee_external=Decimal("400.00"))
     booking = do_request_booking(actor=lab["user_a"], instrument=instrument, start=at(2, 9), end=at(2, 11))
     do_approve_booking(actor=lab["sz_staff"], booking=booking)
     Booking.objects.filter(pk=booking.pk).update(start=at(-2, 9), end=at(-2, 11), occupied_until=at(-2, 11))
-    client.login(username=lab["sz_staff"].username, password=PASSWORD)
+    client.force_login(lab["sz_staff"])
     fmt = "%Y-%m-%dT%H:%M"
     url = reverse("instruments:usage", args=[booking.pk])
     response = client.post(url, {"start": at(-2, 9).strftime(fmt), "end": at(-2, 16).strftime(fmt)},

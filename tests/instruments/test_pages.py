@@ -8,7 +8,6 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from tests.conftest import PASSWORD
 from tests.instruments.conftest import at
 
 pytestmark = pytest.mark.django_db
@@ -73,7 +72,7 @@ def test_pages_render_in_both_languages(client, lab, catalogue, lang):
                           {"week": at(3).date().isoformat()})
     assert response.status_code == 200
     assert ("Calendar for the week" if lang == "en" else "周日历") in response.content.decode()
-    client.login(username=lab["sz_staff"].username, password=PASSWORD)
+    client.force_login(lab["sz_staff"])
     for name, args in (("my_bookings", []), ("booking", [booking.pk]), ("manage", []), ("new", []),
                        ("edit", [catalogue["sem"].pk]), ("statistics", []), ("outage_new", [catalogue["sem"].pk])):
         assert client.get(reverse(f"instruments:{name}", args=args)).status_code == 200, name
@@ -87,12 +86,12 @@ def test_booking_form_reports_problems_and_wait_list(client, lab, catalogue):
 
     sem = catalogue["sem"]
     client.cookies["django_language"] = "en"
-    client.login(username=lab["user_a"].username, password=PASSWORD)
+    client.force_login(lab["user_a"])
     fmt = "%Y-%m-%dT%H:%M"
     data = {"kind": "slot", "start": at(3, 9).strftime(fmt), "end": at(3, 11).strftime(fmt), "purpose": "形貌"}
     response = client.post(reverse("instruments:book", args=[sem.pk]), data)
     assert response.status_code == 302 and Booking.objects.filter(instrument=sem, requester=lab["user_a"]).exists()
-    client.login(username=lab["user_b"].username, password=PASSWORD)
+    client.force_login(lab["user_b"])
     response = client.post(reverse("instruments:book", args=[sem.pk]), data)
     assert response.status_code == 409 and "overlaps another booking" in response.content.decode()
     response = client.post(reverse("instruments:book", args=[sem.pk]), data | {"wait": "1"})
@@ -115,7 +114,7 @@ def test_owner_records_usage_and_exports_statistics(client, lab, catalogue):
     booking = do_request_booking(actor=lab["user_a"], instrument=sem, start=at(-1, 9) + timedelta(days=3),
                                  end=at(2, 11))
     do_approve_booking(actor=lab["sz_staff"], booking=booking)
-    client.login(username=lab["sz_staff"].username, password=PASSWORD)
+    client.force_login(lab["sz_staff"])
     fmt = "%Y-%m-%dT%H:%M"
     response = client.post(reverse("instruments:usage", args=[booking.pk]),
                            {"start": at(2, 9).strftime(fmt), "end": at(2, 10, 30).strftime(fmt), "samples": 2},
@@ -142,7 +141,7 @@ def test_owner_adds_an_instrument_with_a_photo(client, lab):
     from techsme.instruments.models import Instrument
 
     client.cookies["django_language"] = "en"
-    client.login(username=lab["sz_staff"].username, password=PASSWORD)
+    client.force_login(lab["sz_staff"])
     data = {"name_zh": "原子力显微镜", "name_en": "AFM", "category_code": "0110", "purchase_value": "2100000",
             "region_code": "440305", "fee_unit": "hour", "fee_internal": "100", "fee_external": "300",
             "status": "active", "is_public": "on", "min_duration_minutes": "30", "max_duration_minutes": "240",
@@ -161,5 +160,5 @@ def test_owner_adds_an_instrument_with_a_photo(client, lab):
     photo = client.get(photo_url)
     assert photo.status_code == 200 and photo["Content-Type"] == "image/png"
     assert b"".join(photo.streaming_content).startswith(b"\x89PNG")
-    client.login(username=lab["user_a"].username, password=PASSWORD)
+    client.force_login(lab["user_a"])
     assert client.get(reverse("instruments:new")).status_code == 403

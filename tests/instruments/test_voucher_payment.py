@@ -26,7 +26,6 @@ from techsme.instruments.services import (
 )
 from techsme.vouchers import services as vs
 from techsme.vouchers.models import Contract, ContractState
-from tests.conftest import PASSWORD
 from tests.instruments.conftest import at
 
 pytestmark = pytest.mark.django_db
@@ -219,7 +218,7 @@ def test_booked_usage_page_preview_and_payment(w, client):
     do_approve_booking(actor=w.staff, booking=booking)
     usage = do_record_usage(actor=w.staff, instrument=w.instrument, booking=booking, start=at(1, 9),
                             end=at(1, 12), now=at(2))
-    client.login(username=w.ent_user.username, password=PASSWORD)
+    client.force_login(w.ent_user)
     page = client.get(f"/instruments/bookings/{booking.pk}/", HTTP_ACCEPT_LANGUAGE="en")
     html = page.content.decode()
     assert "Pay with an innovation voucher" in html and voucher.code in html
@@ -231,7 +230,7 @@ def test_booked_usage_page_preview_and_payment(w, client):
     assert "Pay with an innovation voucher" not in html
     # the owner's staff see the voucher part on the same usage
     client.logout()
-    client.login(username=w.staff.username, password=PASSWORD)
+    client.force_login(w.staff)
     html = client.get(f"/instruments/bookings/{booking.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'id="usage-voucher-part"' in html and "Pay with an innovation voucher" not in html
     # Chinese page
@@ -239,7 +238,7 @@ def test_booked_usage_page_preview_and_payment(w, client):
     assert "创新券" in html
     # another enterprise: 404
     client.logout()
-    client.login(username=w.other_user.username, password=PASSWORD)
+    client.force_login(w.other_user)
     assert client.post(f"/instruments/usage/{usage.pk}/voucher/", {"voucher_code": voucher.code}).status_code == 404
     assert client.get(f"/instruments/usage/{usage.pk}/").status_code == 404
 
@@ -247,11 +246,11 @@ def test_booked_usage_page_preview_and_payment(w, client):
 def test_api_preview_and_payment(w, client):
     voucher, usage = w.voucher(), w.usage()
     url = f"/api/v1/instruments/usage/{usage.pk}/voucher-payment"
-    client.login(username=w.other_user.username, password=PASSWORD)
+    client.force_login(w.other_user)
     assert client.get(url).status_code == 404
     assert client.post(url, {"voucher_code": voucher.code}, content_type="application/json").status_code == 404
     client.logout()
-    client.login(username=w.ent_user.username, password=PASSWORD)
+    client.force_login(w.ent_user)
     preview = client.get(url).json()
     assert preview["options"][0]["voucher_code"] == voucher.code
     assert D(preview["options"][0]["voucher_part"]) == D("600") == D(preview["options"][0]["enterprise_part"])
@@ -262,7 +261,7 @@ def test_api_preview_and_payment(w, client):
     again = client.post(url, {"voucher_code": voucher.code}, content_type="application/json")
     assert again.status_code == 409
     client.logout()
-    client.login(username=w.staff.username, password=PASSWORD)
+    client.force_login(w.staff)
     listed = client.get("/api/v1/instruments/usage/").json()
     assert [D(u["paid_by_voucher"]) for u in listed if u["id"] == usage.pk] == [D("600")]
 

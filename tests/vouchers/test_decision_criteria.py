@@ -15,7 +15,6 @@ from techsme.registry.models import Enterprise
 from techsme.vouchers import services as s
 from techsme.vouchers.models import Application, Contract, ContractState, Voucher
 from techsme.vouchers.services.criteria import CriteriaNotMet
-from tests.conftest import PASSWORD
 from tests.vouchers.conftest import contract, issue, key
 
 pytestmark = pytest.mark.django_db
@@ -177,7 +176,7 @@ def test_pages_mark_the_failed_criteria_and_the_override(world):
     application = _apply(w)
     _moved_away(w)
     manager = Client(headers={"Accept-Language": "en"})
-    assert manager.login(username=w.manager.username, password=PASSWORD)
+    manager.force_login(w.manager)
     page = manager.get(f"/vouchers/programmes/{w.programme.pk}/").content.decode()
     assert "⚠" in page and "fails criteria" in page
     r = manager.post(f"/vouchers/applications/{application.pk}/", {"decision": "approve", "amount": "", "reason": ""})
@@ -185,7 +184,7 @@ def test_pages_mark_the_failed_criteria_and_the_override(world):
     assert r.status_code == 422 and "does not meet the programme&#x27;s eligibility rule" in body
     assert 'name="override"' not in body  # a programme manager is not offered the override
     admin = Client(headers={"Accept-Language": "en"})
-    assert admin.login(username=w.admin.username, password=PASSWORD)
+    admin.force_login(w.admin)
     r = admin.post(f"/vouchers/applications/{application.pk}/", {"decision": "approve", "override": "on"})
     assert r.status_code == 422 and "Give the reason for the override" in r.content.decode()
     r = admin.post(f"/vouchers/applications/{application.pk}/",
