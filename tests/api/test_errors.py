@@ -72,8 +72,8 @@ def test_a_body_that_is_not_a_json_object_is_refused(enterprise_admin, two_regio
 
 def test_invalid_json_is_400_with_the_reason(enterprise_admin, two_regions):
     enterprise = two_regions["sz"]["enterprise"]
-    response = Client().patch(f"/api/v1/enterprises/{enterprise.pk}", data="{\"name\": ", content_type="application/json",
-                              headers=_bearer(enterprise_admin))
+    response = Client().patch(f"/api/v1/enterprises/{enterprise.pk}", data="{\"name\": ",
+                              content_type="application/json", headers=_bearer(enterprise_admin))
     assert "not valid JSON" in _error(response, 400)["detail"]
 
 
