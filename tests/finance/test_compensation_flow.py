@@ -1,0 +1,70 @@
+"""File → enrol → default → claim → review → approve within the caps → pay → recovery back to the pool."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from techsme.core.errors import Conflict
+from techsme.core.ledger import verify_balances
+from techsme.finance import accounts
+from techsme.finance import services as s
+from techsme.finance.models import ClaimState, LoanState
+from tests.finance.conftest import default, defaulted_loan, enrolled_loan
+
+D = Decimal
+pytestmark = pytest.mark.django_db
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _claim(scheme, loan, loss="3000000", recovered="200000"):
+    claim = s.do_create_claim(actor=scheme["officer"], loan_id=loan.pk, loss=loss, recovered_before=recovered,
+                              explanation="借款人停产，抵押物处置中")
+    s.do_add_claim_document(actor=scheme["officer"], claim_id=claim.pk, kind="default_notice",
+                            upload=SimpleUploadedFile("notice.pdf", PDF))
+    s.do_submit_claim(actor=scheme["officer"], claim_id=claim.pk)
+    s.do_first_review(actor=scheme["reviewer"], claim_id=claim.pk)
+    return claim
+
+
+def test_compensation_is_the_share_of_the_net_loss_capped_per_loan(scheme):
+    loan = defaulted_loan(scheme)
+    claim = _claim(scheme, loan)
+    claim.refresh_from_db()
+    assert claim.requested_amount == D("1400000.00")  # 50% of (3,000,000 − 200,000)
+    assert claim.first_review_due is not None
+    s.do_approve_claim(actor=scheme["manager"], claim_id=claim.pk)
+    claim.refresh_from_db()
+    assert claim.state == ClaimState.APPROVED
+    assert claim.approved_amount == D("1400000.00")
+    assert accounts.balance(accounts.pool_code(scheme["pool"].pk)) == D("3600000.00")
+    s.do_pay_claim(actor=scheme["manager2"], claim_id=claim.pk)
+    claim.refresh_from_db()
+    loan.refresh_from_db()
+    assert claim.state == ClaimState.PAID and loan.state == LoanState.WRITTEN_OFF
+    recovery = s.do_record_recovery(actor=scheme["officer"], claim_id=claim.pk, amount="400000",
+                                    recovered_on=date.today(), request_key="r1")
+    assert recovery.pool_share == D("200000.00")
+    assert accounts.balance(accounts.pool_code(scheme["pool"].pk)) == D("3800000.00")
+    assert verify_balances() == []
+
+
+def test_caps_per_enterprise_limit_the_second_claim(scheme):
+    first, second = enrolled_loan(scheme, "A-1", "5000000"), enrolled_loan(scheme, "A-2", "5000000")
+    default(scheme, first)
+    default(scheme, second)
+    c1 = _claim(scheme, first, loss="5000000", recovered="0")
+    c2 = _claim(scheme, second, loss="5000000", recovered="0")
+    s.do_approve_claim(actor=scheme["manager"], claim_id=c1.pk)
+    s.do_approve_claim(actor=scheme["manager"], claim_id=c2.pk)
+    c1.refresh_from_db()
+    c2.refresh_from_db()
+    assert c1.approved_amount == D("2000000.00") and c1.capped_by == ["loan"]  # 50% of 5m capped at 2m per loan
+    assert c2.approved_amount == D("1000000.00") and c2.capped_by == ["loan", "enterprise"]  # 3m per enterprise − 2m
+
+
+def test_a_written_off_loan_takes_no_repayment(scheme):
+    loan = defaulted_loan(scheme)
+    with pytest.raises(Conflict):
+        s.do_record_repayment(actor=scheme["officer"], loan_id=loan.pk, amount="1000", paid_on=date.today())
