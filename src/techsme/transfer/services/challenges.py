@@ -52,6 +52,7 @@ def do_post_challenge(*, actor: Any, poster: Any, data: dict[str, Any]) -> Chall
         ledger.do_post_transaction(actor=actor, idempotency_key=f"transfer:challenge:{challenge.pk}:escrow",
                                    legs=[(_sponsor(poster), -challenge.prize), (escrow, challenge.prize)],
                                    kind="challenge_escrow", memo=challenge.title, reference=challenge)
+        escrow.refresh_from_db()  # the ledger updated the cached balance in the database
         challenge.escrow = escrow
         challenge.save(update_fields=["escrow"])
         audit.record(actor=actor, verb="transfer.post_challenge", obj=challenge, organisation_id=poster.pk,
