@@ -125,3 +125,15 @@ def test_an_unexpected_failure_is_a_logged_json_500(reviewer, monkeypatch, caplo
     body = _error(response, 500)
     assert "boom" not in body["detail"]
     assert any("boom" in (r.exc_text or "") or (r.exc_info and "boom" in str(r.exc_info[1])) for r in caplog.records)
+
+
+def test_a_lone_surrogate_in_a_body_is_400(reviewer):
+    body = '{"facts": [{"\\udbc0x": 1}]}'
+    response = Client().post("/api/v1/assess", data=body, content_type="application/json", headers=_bearer(reviewer))
+    assert "invalid character" in _error(response, 400)["detail"]
+
+
+@pytest.mark.parametrize("value", ["5", "20240101", "1e9"])
+def test_a_date_is_written_as_a_date_not_a_number(db, value):
+    _error(Client().get(f"/api/v1/parameters?at={value}"), 422)
+    assert Client().get("/api/v1/parameters?at=2024-01-01").status_code == 200

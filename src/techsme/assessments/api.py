@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from techsme import rules
-from techsme.core.api_schemas import ErrorOut, Year
+from techsme.core.api_schemas import ErrorOut, IsoDate, Year
 
 router = Router(tags=["rules"])
 
@@ -47,7 +47,7 @@ def assess(request: HttpRequest, payload: AssessIn) -> AssessOut:
     response=list[dict[str, Any]],
     summary="The parameter tree in force on a date, with each value's history and citations",
 )
-def parameters(request: HttpRequest, at: date | None = None) -> list[dict[str, Any]]:
+def parameters(request: HttpRequest, at: IsoDate | None = None) -> list[dict[str, Any]]:
     return rules.parameter_listing(at=at or date.today())
 
 

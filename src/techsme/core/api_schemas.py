@@ -16,17 +16,21 @@ with 422 before any code runs):
   with a 422 that says so. ``0`` never means "this year": leave the parameter out for that.
 - ``Offset`` 0 … 1,000,000, ``Page`` 1 … 1,000,000 and ``Limit`` 1 … 500 for paging; ``IdList``: at most 1,000 ids.
 - ``Int64``: any other integer (money in fen, counts) within 64 bits.
-- ``Short`` (300 characters: names, titles, codes, amounts as text), ``Text`` (20,000: reasons, descriptions):
+- ``IsoDate``: a date written YYYY-MM-DD (a bare number is not a date).
+- ``Code`` (40 characters: region, industry, state codes), ``Short`` (300 characters: names, titles, codes, amounts as text), ``Text`` (20,000: reasons, descriptions):
   string lengths; a model's own, shorter limit is checked by its service (422).
 """
 
 import json
+import re
+from datetime import date
 from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from ninja.parser import Parser
+from pydantic import BeforeValidator
 
 MAX_INT64 = 2**63 - 1
 MIN_YEAR = 2000
@@ -41,6 +45,18 @@ Offset = Annotated[int, Field(ge=0, le=MAX_OFFSET, description="Rows to skip")]
 Limit = Annotated[int, Field(ge=1, le=MAX_LIMIT, description=f"Rows to return, at most {MAX_LIMIT}")]
 Page = Annotated[int, Field(ge=1, le=MAX_OFFSET, description="Page number, from 1")]
 IdList = Annotated[list[Id], Field(max_length=1000, description="At most 1,000 ids")]
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_date_only(value: Any) -> Any:
+    """A date is written YYYY-MM-DD; a bare number is refused (pydantic would read it as a Unix timestamp)."""
+    if isinstance(value, date) or (isinstance(value, str) and _ISO_DATE.fullmatch(value)):
+        return value
+    raise ValueError("a date is written YYYY-MM-DD")
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date_only)]
+Code = Annotated[str, Field(max_length=40)]
 Short = Annotated[str, Field(max_length=300)]
 Text = Annotated[str, Field(max_length=20_000)]
 
@@ -101,6 +117,10 @@ class JsonObjectParser(Parser):
         if not isinstance(data, dict):
             return _refuse(request, 400, _("The request body must be a JSON object ({…}), not %(kind)s.")
                            % {"kind": _json_kind(data)})
+        try:  # "\ud800" is valid JSON but no text: refuse it here rather than fail where it is stored or encoded
+            json.dumps(data, ensure_ascii=False).encode()
+        except UnicodeEncodeError:
+            return _refuse(request, 400, _("The request body holds an invalid character (a lone surrogate)."))
         return data
 
 
