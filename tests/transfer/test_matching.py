@@ -75,3 +75,8 @@ def test_rank_orders_by_score_and_drops_zeroes():
     ranked = rank(need, sides.items(), _idfs(need, *sides.values()), 5)
     assert [key for key, _s, _r in ranked] == [1, 2]
     assert ranked[0][1] >= GOOD_MATCH
+
+
+def test_idf_never_goes_negative():
+    assert idf(5, 3) > 0  # the index counts unpublished rows too
+    assert idf(1, 1000) > idf(100, 1000) > 0

@@ -96,7 +96,8 @@ class Side:
 
 
 def idf(df: int, total: int) -> float:
-    """BM25 inverse document frequency (never negative)."""
+    """BM25 inverse document frequency (never negative, even when ``df`` counts rows outside ``total``)."""
+    total = max(total, df)
     return math.log(1 + (total - df + 0.5) / (df + 0.5))
 
 
