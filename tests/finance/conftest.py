@@ -61,6 +61,7 @@ def enrolled_loan(scheme: dict[str, Any], number: str = "CMB-2025-001", amount: 
                             enterprise_uscc=extra.pop("uscc", scheme["enterprise"].uscc),
                             **loan_data(contract_number=number, amount=amount, **extra))
     s.do_accept_loan(actor=scheme["manager"], loan_id=loan.pk)
+    loan.refresh_from_db()
     return loan
 
 

@@ -68,3 +68,19 @@ def test_a_written_off_loan_takes_no_repayment(scheme):
     loan = defaulted_loan(scheme)
     with pytest.raises(Conflict):
         s.do_record_repayment(actor=scheme["officer"], loan_id=loan.pk, amount="1000", paid_on=date.today())
+
+
+def test_losses_past_the_threshold_suspend_enrolments_until_resumed(scheme):
+    from techsme.finance.models import AgreementState
+
+    healthy = enrolled_loan(scheme, "OK-1", "5000000")
+    assert healthy.agreement.state == AgreementState.ACTIVE
+    defaulted_loan(scheme, "BAD-1", "1000000")  # 1m of 6m enrolled in default: 16.67% > 5%
+    scheme["agreement"].refresh_from_db()
+    assert scheme["agreement"].state == AgreementState.SUSPENDED
+    assert scheme["agreement"].suspended_loss_ratio_pct == D("16.67")
+    with pytest.raises(Conflict):
+        enrolled_loan(scheme, "NEW-1")
+    s.do_resume_agreement(actor=scheme["manager"], agreement_id=scheme["agreement"].pk,
+                          reason="银行已完成风险整改，经评估恢复备案")
+    assert enrolled_loan(scheme, "NEW-1").state == LoanState.ENROLLED

@@ -118,6 +118,16 @@ def visible_listing(user: Any) -> QuerySet[ListingTrack]:
     return scope(user, "finance.listing.view", ListingTrack.objects.select_related("enterprise"))
 
 
+def own_investments(user: Any) -> QuerySet[Investment]:
+    """Investments the user may see as agency or investor staff, and those in the user's own enterprise."""
+    own = Investment.objects.filter(enterprise__organisation_id__in=organisations(user))
+    return (visible_investments(user) | own.select_related("fund", "enterprise")).distinct()
+
+
+def own_listing(user: Any) -> QuerySet[ListingTrack]:
+    return visible_listing(user)
+
+
 # ---------------------------------------------------------------------------------------------------------------------
 # the pool dashboard
 

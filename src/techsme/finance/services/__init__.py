@@ -55,5 +55,6 @@ __all__ = [
     "do_refuse_admission", "do_refuse_loan", "do_reject_claim", "do_report_default", "do_resume_agreement",
     "do_return_claim", "do_return_loan", "do_sign_agreement", "do_submit_claim", "do_suspend_agreement",
     "do_update_claim", "do_create_subsidy_programme", "do_give_listing_consent", "do_open_listing_track",
-    "do_pay_subsidy", "do_record_exit", "do_record_fund", "do_record_investment", "do_update_listing_track", "do_update_loan", "do_withdraw_admission", "do_withdraw_claim", "do_withdraw_loan",
+    "do_pay_subsidy", "do_record_exit", "do_record_fund", "do_record_investment", "do_update_listing_track",
+    "do_update_loan", "do_withdraw_admission", "do_withdraw_claim", "do_withdraw_loan",
 ]

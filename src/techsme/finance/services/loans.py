@@ -111,7 +111,8 @@ def _values(data: dict[str, Any], today: date) -> dict[str, Any]:
     def granted() -> date:
         day = _date(data.get("granted_on"), "granted_on")
         if day > today:
-            raise invalid("granted_on", _("A loan is filed once it has been granted; the date cannot be in the future."))
+            raise invalid("granted_on",
+                          _("A loan is filed once it has been granted; the date cannot be in the future."))
         if day.year < 2000:
             raise invalid("granted_on", _("Enter a date from 2000 on."))
         return day
@@ -301,7 +302,8 @@ def do_refuse_loan(*, actor: Any, loan_id: int, note: str) -> Loan:
     with transaction.atomic():
         loan = _loan(loan_id)
         authorize(actor, "loan", "refuse", loan, loan.state)
-        loan.state, loan.decided_by, loan.decided_at, loan.decision_note = LoanState.REFUSED, user_of(actor), now(), note
+        loan.state, loan.decision_note = LoanState.REFUSED, note
+        loan.decided_by, loan.decided_at = user_of(actor), now()
         loan.save()
         event(actor, "refuse_loan", loan, loan.agreement.pool.region_code, loan.agreement.bank_id, note=note)
     return loan

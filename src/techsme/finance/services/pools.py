@@ -284,7 +284,8 @@ def do_sign_agreement(*, actor: Any, admission_id: int, **data: Any) -> Agreemen
                                              signed_by=user_of(actor), **values)
         for year in range(agreement.valid_from.year, agreement.valid_until.year + 1):
             accounts.open_cap(agreement.pool, accounts.Cap(
-                "year", f"riskpool:{agreement.pool_id}:cap:agreement:{agreement.pk}:year:{year}", agreement.cap_per_year))
+                "year", f"riskpool:{agreement.pool_id}:cap:agreement:{agreement.pk}:year:{year}",
+                agreement.cap_per_year))
         event(actor, "sign_agreement", agreement, agreement.pool.region_code, agreement.bank_id,
               **{k: v for k, v in values.items() if k != "eligibility"}, eligibility=values["eligibility"])
     return agreement
