@@ -170,7 +170,8 @@ def _shenzhen(seed: _Seeder, pool: Pool, cmb: Organisation, second: Organisation
                          "企业为市级知识产权示范企业，质押物评估价值充足，经局务会同意纳入。")
         programme = s.do_create_subsidy_programme(
             actor=admin, agency_id=pool.agency_id, name="深圳市知识产权质押融资贴息和评估费资助",
-            interest_share_pct="50", fee_share_pct="50", cap_per_enterprise_year="300000", budget="5000000", request_key="demo")
+            interest_share_pct="50", fee_share_pct="50", cap_per_enterprise_year="300000", budget="5000000",
+            request_key="demo")
         s.do_pay_subsidy(actor=manager, programme_id=programme.pk, loan_id=pledge.pk, kind="interest",
                          year=seed.today.year - 1, basis="96000")
         s.do_pay_subsidy(actor=manager, programme_id=programme.pk, loan_id=pledge.pk, kind="appraisal",

@@ -158,10 +158,12 @@ def _charts(figures: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-LOAN_COLUMNS = [("contract_number", gettext_lazy("Loan contract number")), ("bank", gettext_lazy("Bank")), ("pool", gettext_lazy("Pool")),
-                ("enterprise", gettext_lazy("Borrower")), ("amount", gettext_lazy("Loan amount")),
-                ("outstanding", gettext_lazy("Principal outstanding")),
-                ("granted_on", gettext_lazy("Granted on")), ("state", gettext_lazy("State")), ("eligible", gettext_lazy("Eligible when filed"))]
+LOAN_COLUMNS = [
+    ("contract_number", gettext_lazy("Loan contract number")), ("bank", gettext_lazy("Bank")),
+    ("pool", gettext_lazy("Pool")), ("enterprise", gettext_lazy("Borrower")), ("amount", gettext_lazy("Loan amount")),
+    ("outstanding", gettext_lazy("Principal outstanding")), ("granted_on", gettext_lazy("Granted on")),
+    ("state", gettext_lazy("State")), ("eligible", gettext_lazy("Eligible when filed")),
+]
 
 
 @login_required
@@ -256,10 +258,12 @@ def loan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-CLAIM_COLUMNS = [("id", gettext_lazy("Claim")), ("bank", gettext_lazy("Bank")), ("enterprise", gettext_lazy("Borrower")),
-                 ("contract_number", gettext_lazy("Loan contract number")), ("loss", gettext_lazy("Principal lost")),
-                 ("requested", gettext_lazy("Compensation requested")), ("approved", gettext_lazy("Compensation approved")),
-                 ("state", gettext_lazy("State"))]
+CLAIM_COLUMNS = [
+    ("id", gettext_lazy("Claim")), ("bank", gettext_lazy("Bank")), ("enterprise", gettext_lazy("Borrower")),
+    ("contract_number", gettext_lazy("Loan contract number")), ("loss", gettext_lazy("Principal lost")),
+    ("requested", gettext_lazy("Compensation requested")), ("approved", gettext_lazy("Compensation approved")),
+    ("state", gettext_lazy("State")),
+]
 
 
 @login_required
