@@ -1,6 +1,7 @@
 """The state tables of the finance processes (the single source for services, permission actions and the docs)."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from techsme.accounts.roles import Role
 from techsme.core.workflow import SYSTEM, Transition, Workflow
@@ -35,7 +36,7 @@ LOAN_WORKFLOW = Workflow(
     subject=_("loan"),
     states=dict(LoanState.choices),
     transitions=[
-        Transition("file", L.DRAFT, L.FILED, BANK, label=_("file")),
+        Transition("file", L.DRAFT, L.FILED, BANK, label=pgettext_lazy("verb", "file")),
         Transition("edit", L.DRAFT, None, BANK, label=_("edit")),
         Transition("withdraw", (L.DRAFT, L.FILED), L.WITHDRAWN, BANK, label=_("withdraw")),
         Transition("accept", L.FILED, L.ENROLLED, MANAGERS, label=_("confirm the enrolment of")),
