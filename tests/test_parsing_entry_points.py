@@ -99,6 +99,7 @@ def _agree(sz: dict, name: str, value: Any) -> None:
 @example("1_000")
 @example("1.5E+07")
 @example(" -1,234.56 ")
+@example("\x1c")
 def test_money_cells_mean_the_same_everywhere(sz, value):
     _agree(sz, "taxable_income_before_incentives", value)
 
@@ -115,6 +116,8 @@ def test_count_cells_mean_the_same_everywhere(sz, value):
 
 @PROPERTY
 @given(flags)
+@example("\x1f")  # a blank for Python, not for polars: unknown everywhere, never "no"
+@example("\u3000")
 def test_yes_no_cells_mean_the_same_everywhere(sz, value):
     _agree(sz, "audited_books", value)
 

@@ -248,13 +248,16 @@ _EPOCH = dt.date(1970, 1, 1)
 
 
 def _as_float(kind: str, value: str) -> float:
+    """The parser's reading as a float; NaN when it reads the text as empty (Python strips more blanks than polars,
+    such as the separators U+001C–U+001F, and an empty cell must be unknown here as in the web and the API)."""
     if kind == "bool":
-        return float(bool(parsing.parse_bool(value)))
+        flag = parsing.parse_bool(value)
+        return np.nan if flag is None else float(flag)
     if kind == "date":
         day = parsing.parse_date(value)
-        assert day is not None
-        return float((day - _EPOCH).days)
-    return float(parsing.parse_decimal(value))  # type: ignore[arg-type]
+        return np.nan if day is None else float((day - _EPOCH).days)
+    number = parsing.parse_decimal(value)
+    return np.nan if number is None else float(number)
 
 
 def _cleaned(name: str) -> pl.Expr:
