@@ -22,6 +22,10 @@ def _text(label: Any, *, required: bool = True, area: bool = False, help_text: A
 
 
 class ServiceForm(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
     def show_errors(self, exc: InvalidInput) -> None:
         for error in exc.errors:
             self.add_error(error.field if error.field in self.fields else None, str(error.message))
