@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from techsme.core.errors import Conflict
@@ -84,3 +85,24 @@ def test_losses_past_the_threshold_suspend_enrolments_until_resumed(scheme):
     s.do_resume_agreement(actor=scheme["manager"], agreement_id=scheme["agreement"].pk,
                           reason="银行已完成风险整改，经评估恢复备案")
     assert enrolled_loan(scheme, "NEW-1").state == LoanState.ENROLLED
+
+
+def test_a_batch_approves_in_one_movement_and_holds_what_fails(scheme):
+    first, second, third = (enrolled_loan(scheme, f"B-{i}", "5000000") for i in range(3))
+    for loan in (first, second, third):
+        default(scheme, loan)
+    c1, c2 = _claim(scheme, first, loss="5000000", recovered="0"), _claim(scheme, second, loss="5000000",
+                                                                         recovered="0")
+    c3 = s.do_create_claim(actor=scheme["officer"], loan_id=third.pk, loss="5000000", submit=True)
+    s.do_first_review(actor=scheme["reviewer"], claim_id=c3.pk)  # no documents: held
+    with translation.override("en"):
+        results = s.do_approve_claims_batch(actor=scheme["manager"], claim_ids=[c1.pk, c2.pk, c3.pk],
+                                            request_key="b1")
+    assert results[c1.pk] == "" and results[c2.pk] == ""
+    assert "No documents" in results[c3.pk]
+    c1.refresh_from_db()
+    c2.refresh_from_db()
+    assert c1.approve_txn_id == c2.approve_txn_id
+    assert (c1.approved_amount, c2.approved_amount) == (D("2000000.00"), D("1000000.00"))  # loan cap, then enterprise
+    assert accounts.balance(accounts.pool_code(scheme["pool"].pk)) == D("2000000.00")
+    assert verify_balances() == []

@@ -100,7 +100,12 @@ def caps_used(pool: Any) -> LedgerAccount:
 
 
 def open_cap(pool: Any, cap: Cap) -> LedgerAccount:
-    """The headroom account of a cap, opened (once — the key names the cap) with the cap's amount."""
+    """The headroom account of a cap, opened (once — the key names the cap) with the cap's amount.
+
+    An account that exists was opened in the same transaction that created it, so it is returned as it is."""
+    existing = LedgerAccount.objects.filter(code=cap.code).first()
+    if existing is not None:
+        return existing
     account = get_or_create_account(cap.code, name=cap.code, kind="cap", region_code=pool.region_code,
                                     organisation=pool.agency)
     limits = get_or_create_account(f"riskpool:{pool.pk}:caps:limits", name=f"{pool.name} · caps", kind="world",

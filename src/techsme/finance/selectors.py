@@ -151,55 +151,72 @@ class Row:
         return (self.compensated * 100 / self.enrolled).quantize(Decimal("0.01")) if self.enrolled else ZERO
 
 
-def _rows(loans: QuerySet[Loan], claims: QuerySet[Claim], key: Any, loan_key: str, claim_key: str,
-          label: Any) -> list[Row]:
-    rows: dict[Any, Row] = {}
-    for r in loans.filter(state__in=ENROLLED_EVER).annotate(k=key(loan_key)).values("k").annotate(
+def _add(row: Row, other: Row) -> None:
+    row.loans += other.loans
+    row.enrolled += other.enrolled
+    row.outstanding += other.outstanding
+    row.defaulted += other.defaulted
+    row.defaults += other.defaults
+    row.compensated += other.compensated
+
+
+def _cells(agreement_ids: list[int]) -> dict[tuple[int, int], Row]:
+    """One pass over the loans (and one over the paid claims) grouped by (agreement, year granted).
+
+    The loans are selected by the ids of the agreements the user may see — the same scope rule as the loans' own
+    (a loan is scoped by its agreement) — so the query touches the loan table alone, not its joins."""
+    cells: dict[tuple[int, int], Row] = {}
+    loans = Loan.objects.filter(agreement_id__in=agreement_ids, state__in=ENROLLED_EVER)
+    for r in loans.annotate(year=ExtractYear("granted_on")).values("agreement_id", "year").annotate(
             n=Count("pk"), amount=Sum("amount"), left=Sum("outstanding", filter=Q(state=LoanState.ENROLLED)),
             lost=Sum("outstanding", filter=Q(state__in=IN_DEFAULT)), nd=Count("pk", filter=Q(state__in=IN_DEFAULT)),
-    ).order_by("k"):
-        rows[r["k"]] = Row(label(r["k"]), r["n"], r["amount"] or ZERO, r["left"] or ZERO, r["lost"] or ZERO, r["nd"])
-    for r in claims.filter(state=ClaimState.PAID).annotate(k=key(claim_key)).values("k").annotate(
-            paid=Sum("approved_amount")).order_by("k"):
-        rows.setdefault(r["k"], Row(label(r["k"]))).compensated = r["paid"] or ZERO
-    return [rows[k] for k in sorted(rows, key=lambda k: (k is None, k))]
+    ).order_by():
+        cells[(r["agreement_id"], r["year"])] = Row("", r["n"], r["amount"] or ZERO, r["left"] or ZERO,
+                                                   r["lost"] or ZERO, r["nd"])
+    paid = Claim.objects.filter(loan__agreement_id__in=agreement_ids, state=ClaimState.PAID)
+    for r in paid.annotate(year=ExtractYear("loan__granted_on")).values("loan__agreement_id", "year").annotate(
+            paid=Sum("approved_amount")).order_by():
+        key = (r["loan__agreement_id"], r["year"])
+        cells.setdefault(key, Row("")).compensated += r["paid"] or ZERO
+    return cells
 
 
-def _field(name: str) -> Any:
-    from django.db.models import F
-
-    return F(name)
+def _group(cells: dict[tuple[int, int], Row], key: Any, label: Any) -> list[Row]:
+    rows: dict[Any, Row] = {}
+    for cell_key, cell in cells.items():
+        k = key(cell_key)
+        _add(rows.setdefault(k, Row(label(k))), cell)
+    return [rows[k] for k in sorted(rows, key=str)]
 
 
 def pool_dashboard(pool: Pool, user: Any) -> dict[str, Any]:
     """Balance, loans outstanding, leverage achieved, default and compensation rates by bank and by year — of the
     loans the user may see (a bank officer sees the pool's figures for its own bank only)."""
-    loans = visible_loans(user).filter(agreement__pool=pool)
-    claims = visible_claims(user).filter(loan__agreement__pool=pool)
-    agreements = visible_agreements(user).filter(pool=pool)
+    agreements = list(visible_agreements(user).filter(pool=pool))
+    bank_of = {a.pk: a.bank_id for a in agreements}
     banks = {a.bank_id: a.bank.name for a in agreements}
-    by_bank = _rows(loans, claims, _field, "agreement__bank_id", "loan__agreement__bank_id",
-                    lambda k: banks.get(k, str(k)))
-    by_year = _rows(loans, claims, ExtractYear, "granted_on", "loan__granted_on", lambda k: str(k))
-    allocation = agreements.aggregate(total=Sum("allocation"))["total"] or ZERO
+    cells = _cells(list(bank_of))
+    by_bank = _group(cells, lambda k: bank_of[k[0]], lambda k: banks.get(k, str(k)))
+    by_year = _group(cells, lambda k: k[1], str)
+    totals = Row("")
+    for cell in cells.values():
+        _add(totals, cell)
+    allocation = sum((a.allocation for a in agreements), ZERO)
     committed = sum((a.allocation * a.leverage_multiple for a in agreements), ZERO)
-    enrolled = sum((r.enrolled for r in by_bank), ZERO)
     whole_pool = can(user, "finance.view", pool)
-    balances = dict(LedgerAccount.objects.filter(code=accounts.pool_code(pool.pk)).values_list("code", "balance"))
+    code = accounts.pool_code(pool.pk)
+    balance = LedgerAccount.objects.filter(code=code).values_list("balance", flat=True).first()
     funded = ZERO
     if whole_pool:
-        funded = sum(LedgerLeg.objects.filter(account__code=accounts.pool_code(pool.pk), transaction__kind="fund")
+        funded = sum(LedgerLeg.objects.filter(account__code=code, transaction__kind="fund")
                      .values_list("amount", flat=True), ZERO)
-    totals = Row("", sum(r.loans for r in by_bank), enrolled, sum((r.outstanding for r in by_bank), ZERO),
-                 sum((r.defaulted for r in by_bank), ZERO), sum(r.defaults for r in by_bank),
-                 sum((r.compensated for r in by_bank), ZERO))
     return {
         "whole_pool": whole_pool,
-        "balance": balances.get(accounts.pool_code(pool.pk), ZERO) if whole_pool else None,
+        "balance": (balance if balance is not None else ZERO) if whole_pool else None,
         "funded": funded,
         "allocation": allocation,
         "committed": committed.quantize(Decimal("0.01")) if committed else ZERO,
-        "leverage": (enrolled / allocation).quantize(Decimal("0.01")) if allocation else ZERO,
+        "leverage": (totals.enrolled / allocation).quantize(Decimal("0.01")) if allocation else ZERO,
         "totals": totals,
         "by_bank": by_bank,
         "by_year": by_year,

@@ -4,6 +4,7 @@ from techsme.finance.services.claims import (
     approve_many,
     do_add_claim_document,
     do_approve_claim,
+    do_approve_claims_batch,
     do_create_claim,
     do_first_review,
     do_pay_claim,
@@ -49,8 +50,10 @@ from techsme.finance.services.pools import (
 )
 
 __all__ = [
-    "CriteriaNotMet", "approve_many", "do_accept_loan", "do_add_claim_document", "do_admit_bank",
-    "do_apply_admission", "do_approve_claim", "do_create_claim", "do_create_loan", "do_create_pool",
+    "CriteriaNotMet", "approve_many", "do_accept_loan",
+    "do_add_claim_document", "do_admit_bank",
+    "do_apply_admission", "do_approve_claim", "do_approve_claims_batch", "do_create_claim", "do_create_loan",
+    "do_create_pool",
     "do_file_loan", "do_first_review", "do_fund_pool", "do_pay_claim", "do_record_recovery", "do_record_repayment",
     "do_refuse_admission", "do_refuse_loan", "do_reject_claim", "do_report_default", "do_resume_agreement",
     "do_return_claim", "do_return_loan", "do_sign_agreement", "do_submit_claim", "do_suspend_agreement",

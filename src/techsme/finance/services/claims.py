@@ -24,7 +24,6 @@ from techsme.core.uploads import sniff_type
 from techsme.core.workdays import add_workdays
 from techsme.finance import accounts
 from techsme.finance.models import (
-    Agreement,
     Claim,
     ClaimDocument,
     ClaimState,
@@ -49,7 +48,6 @@ from techsme.finance.services.common import (
     user_of,
     yuan,
 )
-from techsme.finance.services.pools import update_suspension
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 MAX_DOCUMENTS = 20
@@ -221,7 +219,7 @@ def do_reject_claim(*, actor: Any, claim_id: int, note: str) -> Claim:
 # approval and payment
 
 
-def review_problems(claim: Claim) -> list[Problem]:
+def review_problems(claim: Claim, has_documents: bool | None = None) -> list[Problem]:
     """What an approval would rest on, apart from the money (caps and pool, checked on the locked accounts)."""
     loan = claim.loan
     problems = []
@@ -238,7 +236,7 @@ def review_problems(claim: Claim) -> list[Problem]:
         problems.append(Problem("late_claim", _(
             "The claim was submitted %(days)d days after the default; the pool's window is %(window)d days.")
             % {"days": (filed - loan.defaulted_on).days, "window": window}, True))
-    if not claim.documents.exists():
+    if not (claim.documents.exists() if has_documents is None else has_documents):
         problems.append(Problem("no_documents", _(
             "No documents support the claim (notice of default, collection record)."), True))
     return problems
@@ -302,7 +300,6 @@ def do_approve_claim(*, actor: Any, claim_id: int, note: str = "", override_reas
         event(actor, "approve_claim", claim, *_scope(claim), state=[ClaimState.UNDER_REVIEW, claim.state],
               requested=claim.requested_amount, approved=amount, limited_by=limited_by, overridden=codes,
               override_reason=reason)
-        update_suspension(actor, Agreement.objects.select_for_update().get(pk=agreement.pk))
     return claim
 
 
@@ -392,4 +389,106 @@ def approve_many(*, actor: Any, claim_ids: list[int], note: str = "") -> dict[in
             results[claim_id] = ""
         except (Conflict, PermissionDenied, InvalidInput) as exc:
             results[claim_id] = str(exc)
+    return results
+
+
+def _batch_refusal(actor: Any, claim: Claim, has_documents: bool) -> str:
+    try:
+        authorize(actor, "claim", "approve", claim, claim.state)
+    except (Conflict, PermissionDenied) as exc:
+        return str(exc)
+    problems = review_problems(claim, has_documents)
+    return " ".join(p.message for p in problems)
+
+
+@retrying
+def do_approve_claims_batch(*, actor: Any, claim_ids: list[int], request_key: str, note: str = "") -> dict[int, str]:
+    """Approve many claims at once: the same criteria as ``do_approve_claim`` (no overrides — a claim that fails a
+    criterion is held with its reason), the same caps and pool, in *one* ledger movement.
+
+    Every involved account (sources, headroom of every cap, payables) is locked in id order before anything is
+    computed; the claims are then taken in id order against running balances, so a claim that would pass a cap or
+    the pool is held, never paid in part by accident. Returns claim id → "" (approved) or the reason it was held.
+    """
+    key = (request_key or "").strip()[:60]
+    if not key:
+        raise invalid("request_key", _("This form has expired; reload the page and submit it again."))
+    ids = sorted({int(i) for i in claim_ids})
+    if not 1 <= len(ids) <= 5000:
+        raise invalid("claim_ids", _("A batch holds 1 to 5,000 claims."))
+    results: dict[int, str] = {}
+    year = local_today().year
+    with transaction.atomic():
+        claims = list(Claim.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk")
+                      .select_related("loan__agreement__pool", "loan__agreement__bank"))
+        with_documents = set(ClaimDocument.objects.filter(claim_id__in=ids).values_list("claim_id", flat=True))
+        results.update({pk: _("This claim does not exist or is not yours to change.") for pk in ids})
+        eligible = []
+        for claim in claims:
+            results[claim.pk] = _batch_refusal(actor, claim, claim.pk in with_documents)
+            if not results[claim.pk]:
+                eligible.append(claim)
+        plan: list[tuple[Claim, list[LedgerAccount], LedgerAccount, LedgerAccount]] = []
+        per_agreement: dict[int, tuple[LedgerAccount, LedgerAccount]] = {}
+        wanted = {c.code: c for claim in eligible for c in accounts.caps_for(claim.loan.agreement, claim.loan, year)}
+        opened = {a.code: a for a in LedgerAccount.objects.filter(code__in=list(wanted))}
+        for claim in eligible:
+            agreement = claim.loan.agreement
+            if agreement.pk not in per_agreement:
+                per_agreement[agreement.pk] = (accounts.compensation_source(agreement),
+                                               accounts.payable(agreement.pool, agreement.bank))
+            caps = []
+            for cap in accounts.caps_for(agreement, claim.loan, year):
+                if cap.code not in opened:
+                    opened[cap.code] = accounts.open_cap(agreement.pool, cap)
+                caps.append(opened[cap.code])
+            plan.append((claim, caps, *per_agreement[agreement.pk]))
+        involved = {a.pk: a for _c, caps, source, payable in plan for a in (*caps, source, payable)}
+        balances = _lock_accounts(list(involved.values()))
+        deltas: dict[int, Decimal] = {}
+        used: dict[int, Decimal] = {}
+        approved: list[Claim] = []
+        for claim, caps, source, payable in plan:
+            amount, limited_by = claim.requested_amount, []
+            for cap, account in zip(accounts.caps_for(claim.loan.agreement, claim.loan, year), caps, strict=True):
+                if balances[account.pk] < amount:
+                    amount, limited_by = balances[account.pk], [*limited_by, cap.key]
+            if amount <= 0:
+                results[claim.pk] = str(_("The caps of the agreement (per loan, per enterprise, per year) leave "
+                                          "nothing for this claim."))
+                continue
+            if balances[source.pk] < amount:
+                results[claim.pk] = _("The pool holds %(available)s, less than the %(amount)s this claim is due; "
+                                      "fund the pool first.") % {"available": yuan(balances[source.pk]),
+                                                                 "amount": yuan(amount)}
+                continue
+            for account, sign in [(source, -1), (payable, 1), *[(c, -1) for c in caps]]:
+                balances[account.pk] += sign * amount
+                deltas[account.pk] = deltas.get(account.pk, ZERO) + sign * amount
+            pool = claim.loan.agreement.pool
+            used[pool.pk] = used.get(pool.pk, ZERO) + amount * len(caps)
+            claim.approved_amount, claim.capped_by = amount, limited_by
+            approved.append(claim)
+        if not approved:
+            return results
+        pools = {c.loan.agreement.pool_id: c.loan.agreement.pool for c in approved}
+        for pool_id, amount in used.items():
+            account = accounts.caps_used(pools[pool_id])
+            deltas[account.pk] = deltas.get(account.pk, ZERO) + amount
+        legs = [(pk, amount) for pk, amount in sorted(deltas.items()) if amount != 0]
+        txn = do_post_transaction(actor=actor, idempotency_key=f"riskpool:approve-batch:{key}", legs=legs,
+                                  kind="compensation_approved", memo=f"{len(approved)} claims approved")
+        moment, text = now(), (note or "").strip()[:2000]
+        common = {"state": ClaimState.APPROVED, "approve_txn": txn, "decided_by": user_of(actor),
+                  "decided_at": moment, "overridden": [], "override_reason": ""}
+        Claim.objects.filter(pk__in=[c.pk for c in approved]).update(**common, **({"decision_note": text} if text
+                                                                                   else {}))
+        Claim.objects.bulk_update(approved, ["approved_amount", "capped_by"], batch_size=500)
+        for claim in approved:
+            for field, value in common.items():
+                setattr(claim, field, value)
+        for claim in approved:
+            event(actor, "approve_claim", claim, *_scope(claim), state=[ClaimState.UNDER_REVIEW, claim.state],
+                  requested=claim.requested_amount, approved=claim.approved_amount, limited_by=claim.capped_by,
+                  batch=txn.pk)
     return results

@@ -291,7 +291,8 @@ def do_accept_loan(*, actor: Any, loan_id: int, note: str = "", override_reason:
         loan.overridden, loan.override_reason = codes, reason
         _premiums(actor, loan)
         loan.save()
-        accounts.open_cap(loan.agreement.pool, accounts.caps_for(loan.agreement, loan, loan.granted_on.year)[0])
+        for cap in accounts.caps_for(loan.agreement, loan, loan.granted_on.year)[:2]:  # per loan, per enterprise
+            accounts.open_cap(loan.agreement.pool, cap)
         event(actor, "accept_loan", loan, loan.agreement.pool.region_code, loan.agreement.bank_id,
               state=[LoanState.FILED, LoanState.ENROLLED], overridden=codes, override_reason=reason)
     return loan
