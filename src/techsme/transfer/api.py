@@ -603,3 +603,20 @@ def decide_product(request: HttpRequest, product_id: Id, data: DecideIn) -> Any:
         raise Http404
     return _product(services.do_decide_product(actor=request.user, product_id=product_id, approve=data.approve,
                                                note=data.note))
+
+
+class JobOut(Schema):
+    job_id: int
+    status_url: str
+
+
+@router.post("/transfer/matches/rank-all", response={202: JobOut, **ERRORS})
+def start_ranking(request: HttpRequest) -> Any:
+    """Rank every open need against every published outcome as a background job (programme managers, agency
+    administrators); follow its progress at ``/jobs/<id>/?format=json``."""
+    from django.urls import reverse
+
+    from techsme.transfer.jobs import do_start_ranking
+
+    job = do_start_ranking(actor=request.user, notify=True)
+    return Status(202, {"job_id": job.pk, "status_url": reverse("web:job", args=[job.pk])})

@@ -70,8 +70,9 @@ def idfs(model: type[Model], wanted: frozenset[str], total: int) -> dict[str, fl
 
 def candidate_ids(model: type[Model], wanted: frozenset[str], idf_of: dict[str, float],
                   limit: int = CANDIDATES) -> list[int]:
-    """Ids of rows holding any of the rarest query terms, best first by the index's rank."""
-    rare = [t for t, _w in sorted(idf_of.items(), key=lambda kv: (-kv[1], kv[0])) if t in wanted][:RARE_TERMS]
+    """Ids of rows holding any of the rarest query terms that occur at all, best first by the index's rank."""
+    present = [t for t in wanted if t in idf_of and document_frequency(model, t) > 0]  # absent words find nothing
+    rare = sorted(present, key=lambda t: (-idf_of[t], t))[:RARE_TERMS]
     if not rare:
         return []
     table, fts = _quote(model)

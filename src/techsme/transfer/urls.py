@@ -15,6 +15,7 @@ urlpatterns = [
     path("outcomes/<int:pk>/<slug:action>/", workspace.outcome_action, name="outcome_action"),
     path("belt-and-road/", public.belt_and_road, name="belt_and_road"),
     path("moderation/", workspace.moderation, name="moderation"),
+    path("rank-all/", workspace.rank_all, name="rank_all"),
     path("needs/", public.needs, name="needs"),
     path("needs/new/", workspace.need_form, name="need_new"),
     path("needs/<int:pk>/", workspace.need_page, name="need"),

@@ -106,7 +106,7 @@ def _store(pairs: list[tuple[Need, Outcome, float, dict[str, Any]]]) -> list[Mat
     return fresh
 
 
-def _tell(fresh: list[Match]) -> None:
+def tell_new_matches(fresh: list[Match]) -> None:
     now = timezone.now()
     for match in fresh:
         url = reverse("transfer:match", args=[match.pk])
@@ -130,7 +130,7 @@ def match_need(need_id: int) -> int:
         ranked = rank(side, ((o.pk, corpus.outcome_side(o)) for o in outcomes), idfs, average, TOP_MATCHES)
         by_id = {o.pk: o for o in outcomes}
         fresh = _store([(need, by_id[key], score, reasons) for key, score, reasons in ranked])
-        _tell(fresh)
+        tell_new_matches(fresh)
         audit.record(actor=None, verb="transfer.match_need", obj=need, organisation_id=need.enterprise.organisation_id,
                      changes={"matches": len(ranked), "new_good": len(fresh)})
         return len(ranked)
@@ -153,7 +153,7 @@ def match_outcome(outcome_id: int) -> int:
             if score > 0:
                 pairs.append((need, outcome, score, reasons))
         fresh = _store(pairs)
-        _tell(fresh)
+        tell_new_matches(fresh)
         audit.record(actor=None, verb="transfer.match_outcome", obj=outcome, organisation_id=outcome.owner_id,
                      changes={"matches": len(pairs), "new_good": len(fresh)})
         return len(pairs)

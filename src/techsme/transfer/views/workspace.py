@@ -121,7 +121,18 @@ def moderation(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     queue = [outcome_row(o) | {"problems": publication_problems(o, request.user)}
              for o in selectors.moderation_queue(request.user)[:200]]
-    return render(request, "transfer/moderation.html", {"queue": queue})
+    return render(request, "transfer/moderation.html", {"queue": queue,
+                                                        "may_rank": can(request.user, "transfer.match.run")})
+
+
+@login_required
+@require_POST
+def rank_all(request: HttpRequest) -> HttpResponse:
+    """Start the background ranking of every open need; the job page shows its progress."""
+    from techsme.transfer.jobs import do_start_ranking
+
+    job = do_start_ranking(actor=request.user)
+    return redirect("web:job", job_id=job.pk)
 
 
 # ---- needs
