@@ -9,7 +9,13 @@ clients and schemathesis know them (see ``document_common_errors``).
 import logging
 from typing import Any
 
-from django.core.exceptions import BadRequest, PermissionDenied, RequestDataTooBig, SuspiciousOperation
+from django.core.exceptions import (
+    BadRequest,
+    ObjectDoesNotExist,
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+)
 from django.http import Http404, HttpRequest, HttpResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
@@ -63,9 +69,12 @@ def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     return _respond(request, 403, str(exc) or _("You may not do this."))
 
 
-@api.exception_handler(Http404)
-def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
     return _respond(request, 404, _("Not found, or not visible to you."))
+
+
+api.add_exception_handler(Http404, _not_found)
+api.add_exception_handler(ObjectDoesNotExist, _not_found)  # a .get() of an id that does not exist
 
 
 @api.exception_handler(InvalidInput)

@@ -137,3 +137,21 @@ def test_a_lone_surrogate_in_a_body_is_400(reviewer):
 def test_a_date_is_written_as_a_date_not_a_number(db, value):
     _error(Client().get(f"/api/v1/parameters?at={value}"), 422)
     assert Client().get("/api/v1/parameters?at=2024-01-01").status_code == 200
+
+
+def test_a_lookup_of_a_missing_object_is_a_json_404(reviewer, monkeypatch):
+    from techsme.accounts import api as accounts_api
+    from techsme.accounts.models import Organisation
+
+    def missing(*args, **kwargs):
+        return Organisation.objects.get(pk=10**12)
+
+    monkeypatch.setattr(accounts_api, "roles", missing)
+    _error(Client().get("/api/v1/me", headers=_bearer(reviewer)), 404)
+
+
+@pytest.mark.parametrize("row", [{"": 1}, {" tax_year": 2024}, {"employees": [1, 2]}, {"employees": {"a": 1}}])
+def test_assess_refuses_rows_that_are_not_flat_facts(reviewer, row):
+    response = Client().post("/api/v1/assess", data=json.dumps({"facts": [row]}), content_type="application/json",
+                             headers=_bearer(reviewer))
+    _error(response, 422)

@@ -4,10 +4,11 @@ The rules engine itself (``techsme.rules``) knows nothing of Django; this router
 """
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
+from pydantic import StringConstraints
 
 from techsme import rules
 from techsme.core.api_schemas import ErrorOut, IsoDate, Year
@@ -17,8 +18,14 @@ router = Router(tags=["rules"])
 MAX_RECORDS = 1000
 
 
+# A facts row: facts.md column names (identifiers) to raw cell values, as in a CSV row.
+Column = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")]
+Cell = str | int | float | bool | None
+FactsRow = Annotated[dict[Column, Cell], Field(max_length=300)]
+
+
 class AssessIn(Schema):
-    facts: list[dict[str, Any]] = Field(
+    facts: list[FactsRow] = Field(
         ..., description="Rows of the facts contract (facts.md column names as keys)", max_length=MAX_RECORDS
     )
     year: Year | None = Field(None, description="Tax year to use when a row has no tax_year")
