@@ -22,7 +22,7 @@ def enterprise_admin(two_regions):
 
 def _bearer(user) -> dict:
     _token, key = do_create_api_token(actor=user, name="test")
-    return {"Authorization": f"Bearer {key}"}
+    return {"Authorization": f"Bearer {key}", "Accept-Language": "en"}  # messages asserted in English
 
 
 def _error(response, status: int) -> dict:
