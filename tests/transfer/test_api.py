@@ -16,7 +16,7 @@ API = "/api/v1/transfer"
 
 def token_client(user) -> Client:
     _token, key = do_create_api_token(actor=user, name="test")
-    return Client(headers={"Authorization": f"Bearer {key}"})
+    return Client(headers={"Authorization": f"Bearer {key}", "Accept-Language": "en"})
 
 
 def test_outcome_from_draft_to_published_through_the_api(market):

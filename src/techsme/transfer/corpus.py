@@ -15,7 +15,7 @@ from django.db.models import Model, QuerySet
 from techsme.core.search import fts_table
 from techsme.transfer.matching import Side, idf, stored_terms
 
-RARE_TERMS = 8
+RARE_TERMS = 16
 CANDIDATES = 300
 STATS_SECONDS = 600
 

@@ -11,7 +11,7 @@ from techsme.core.jobs import ProgressFn, register_job, start_job
 from techsme.core.models import Job
 from techsme.transfer import corpus
 from techsme.transfer.batch import Index, OutcomeRow, rank_all
-from techsme.transfer.matching import GOOD_MATCH
+from techsme.transfer.matching import GOOD_MATCH, is_good
 from techsme.transfer.models import Match, Need, NeedState, Outcome, OutcomeState
 from techsme.transfer.services.common import require
 
@@ -54,13 +54,13 @@ def run_rank_all(job: Job, report_progress: ProgressFn) -> dict[str, Any]:
     results = rank_all(index, needs, progress=progress)
     report_progress(92, _("Saving the matches."))
     stored = store(results)
-    good = sum(1 for ranked in results.values() for _o, score, _r in ranked if score >= GOOD_MATCH)
+    good = sum(1 for ranked in results.values() for _o, score, reasons in ranked if is_good(score, reasons))
     if job.params.get("notify", True):
         from techsme.transfer.services.matches import tell_new_matches
 
         with transaction.atomic():
-            fresh = list(Match.objects.filter(score__gte=GOOD_MATCH, notified_at__isnull=True)
-                         .select_related("need__enterprise", "outcome")[:10000])
+            fresh = [m for m in Match.objects.filter(score__gte=GOOD_MATCH, notified_at__isnull=True)
+                     .select_related("need__enterprise", "outcome")[:10000] if is_good(m.score, m.reasons)]
             tell_new_matches(fresh)
     return {"outcomes": index.total, "needs": len(needs), "matches": stored, "good": good}
 

@@ -26,8 +26,11 @@ from techsme.core.search import tokens
 DATA = Path(__file__).with_name("data")
 K1, B = 1.2, 0.75
 WEIGHTS = {"text": 0.6, "field": 0.15, "region": 0.05, "trl": 0.1, "price": 0.1}
-GOOD_MATCH = 0.5  # total from which both sides are told
-MIN_TEXT = 0.15  # below this text similarity nothing is a match, whatever the other parts say
+GOOD_MATCH = 0.5  # total from which both sides are told …
+GOOD_TEXT = 0.25  # … provided the texts share this much (field, region and price alone never make a good match)
+# Below this text similarity nothing is a match, whatever the other parts say. Chosen with the sweep of
+# bench/bench_transfer_quality.py (0.15 cut too much: enterprises describe needs in few words of their own).
+MIN_TEXT = 0.05
 NEUTRAL = 0.5
 _LATIN = re.compile(r"^[0-9a-z\-]+$")
 
@@ -174,6 +177,10 @@ def score_pair(need: Side, outcome: Side, idfs: dict[str, float], avg_length: fl
                   None if outcome.price is None else str(outcome.price), outcome.negotiable],
     }
     return total, reasons
+
+
+def is_good(score: float, reasons: dict[str, Any]) -> bool:
+    return score >= GOOD_MATCH and reasons.get("parts", {}).get("text", 0) >= GOOD_TEXT
 
 
 def rank(need: Side, candidates: Iterable[tuple[Any, Side]], idfs: dict[str, float], avg_length: float,

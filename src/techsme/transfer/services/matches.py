@@ -1,7 +1,7 @@
 """Technology needs, their matches with outcomes, interest from both sides and the brokered first contact.
 
 Matches are refreshed when a need is saved and when an outcome is published (after the commit, in a transaction
-of their own); a new good match (``matching.GOOD_MATCH``) is mailed to both sides once. The batch job
+of their own); a new good match (``matching.is_good``) is mailed to both sides once. The batch job
 (``jobs.py``) ranks every open need at once.
 """
 
@@ -17,7 +17,7 @@ from techsme.core import audit
 from techsme.core.errors import Conflict, FieldError, InvalidInput
 from techsme.core.permissions import can
 from techsme.transfer import corpus, notifications
-from techsme.transfer.matching import GOOD_MATCH, rank, score_pair
+from techsme.transfer.matching import is_good, rank, score_pair
 from techsme.transfer.models import ContactMessage, Match, Need, NeedState, Outcome, OutcomeState
 from techsme.transfer.services.common import a_date, industry, money, require, text
 
@@ -101,7 +101,7 @@ def _store(pairs: list[tuple[Need, Outcome, float, dict[str, Any]]]) -> list[Mat
     for need, outcome, score, reasons in pairs:
         match, _created = Match.objects.update_or_create(need=need, outcome=outcome,
                                                          defaults={"score": score, "reasons": reasons})
-        if score >= GOOD_MATCH and match.notified_at is None:
+        if is_good(score, reasons) and match.notified_at is None:
             fresh.append(match)
     return fresh
 
