@@ -65,7 +65,8 @@ def main() -> int:  # noqa: PLR0915 — one linear script
     rng = random.Random(15)
     stamp = str(int(time.time()))
     today = timezone.localdate()
-    agency = Organisation.objects.create(kind="agency", level="city", region_code="440300", name=f"bench agency {stamp}")
+    agency = Organisation.objects.create(kind="agency", level="city", region_code="440300",
+                                         name=f"bench agency {stamp}")
     manager = User.objects.create(username=f"bench-fin-manager-{stamp}")
     Membership.objects.create(user=manager, organisation=agency, role="programme_manager")
     banks, agreements = [], []
@@ -140,7 +141,8 @@ def main() -> int:  # noqa: PLR0915 — one linear script
         "loans": args.loans, "claims": len(claims), "setup_s": round(setup_s, 1),
         "dashboard_ms_p50": round(statistics.median(timings), 1), "dashboard_ms_p95": round(p95, 1),
         "dashboard_target_ms": 200, "batch": len(batch), "batch_s": round(batch_s, 2), "batch_target_s": 10,
-        "single_approval_ms": round(single_ms, 1), "approved": len(batch) - refused, "refused": refused, "ledger_sound": sound, "pool_balance": str(balance),
+        "single_approval_ms": round(single_ms, 1), "approved": len(batch) - refused, "refused": refused,
+        "ledger_sound": sound, "pool_balance": str(balance),
         "loans_enrolled_seen": str(figures["totals"].enrolled),
     }
     RESULTS.mkdir(parents=True, exist_ok=True)

@@ -38,6 +38,7 @@ DEMO_ROLES = (
     "agency-admin",
     "provider",
     "bank",
+    "bank-gd",
     "expert",
     "broker",
     "university",
@@ -184,6 +185,37 @@ API_WRITES: dict[str, Write] = {
     ),
     "POST /vouchers/vouchers/{voucher_id}/cancel": Write(
         may("admin", "agency-admin", "manager"), "the demo enterprise's voucher"
+    ),
+    "POST /finance/pools": Write(may("admin", "agency-admin", "manager"), "a new object (in the actor's own scope)"),
+    "POST /finance/pools/{pool_id}/fund": Write(may("admin", "agency-admin", "manager"), "the Shenzhen pool"),
+    "POST /finance/pools/{pool_id}/admissions": Write(may("bank", "bank-gd"), "the Shenzhen pool"),
+    "POST /finance/admissions/{admission_id}/{decision}": Write(
+        may("admin", "agency-admin", "manager"), "a bank's application to the Shenzhen pool",
+        kwargs={"decision": "=admit"}
+    ),
+    "POST /finance/admissions/{admission_id}/agreement": Write(
+        may("admin", "agency-admin", "manager"), "a bank's application to the Shenzhen pool"
+    ),
+    "POST /finance/loans": Write(may("admin", "bank"), "a new object (in the actor's own scope)", validates_first=True),
+    "POST /finance/loans/{loan_id}/{decision}": Write(
+        may("admin", "agency-admin", "manager"), "a loan filed in the Shenzhen pool", kwargs={"decision": "=accept"}
+    ),
+    "POST /finance/loans/{loan_id}/repayments": Write(
+        may("admin", "bank"), "a loan enrolled in the Shenzhen pool", kwargs={"loan_id": "loan_enrolled.pk"}
+    ),
+    "POST /finance/loans/{loan_id}/default": Write(
+        may("admin", "bank"), "a loan enrolled in the Shenzhen pool", kwargs={"loan_id": "loan_enrolled.pk"}
+    ),
+    "POST /finance/claims": Write(may("admin", "bank"), "a loan of the Shenzhen pool"),
+    "POST /finance/claims/{claim_id}/documents": Write(
+        may("admin", "bank"), "a draft claim in the Shenzhen pool", kwargs={"claim_id": "claim_draft.pk"}
+    ),
+    "POST /finance/claims/{claim_id}/recoveries": Write(
+        may("admin", "bank"), "a paid claim in the Shenzhen pool", kwargs={"claim_id": "claim_paid.pk"}
+    ),
+    "POST /finance/claims/{claim_id}/{decision}": Write(
+        may("admin", "agency-admin", "manager"), "a claim under review in the Shenzhen pool",
+        kwargs={"decision": "=approve"}
     ),
 }
 
@@ -387,6 +419,19 @@ WEB_VIEWS: dict[str, Write | Read] = {
     "web:token_revoke": Write(may("admin", "enterprise-admin"), "the enterprise administrator's API token"),
     "web:unlock_sign_in": Write(SIGNED_IN, "a new object (in the actor's own scope)"),
     "web:job": Read(),
+    # finance: the detail pages dispatch on an ``action`` field (a bare POST changes nothing); the lanes of each
+    # action are proven in tests/finance/test_scope_and_lanes.py and test_pages.py
+    "finance:home": Read(),
+    "finance:pool": Read({"pk": "pool.pk"}),
+    "finance:loans": Read(),
+    "finance:loan": Read({"pk": "loan.pk"}),
+    "finance:claims": Read(),
+    "finance:claim": Read({"pk": "claim.pk"}),
+    "finance:claim_document": Read({"pk": "claim.pk", "document_pk": "=1"}),
+    "finance:loan_new": Write(may("admin", "bank"), "the Shenzhen agreement of the demo bank",
+                              kwargs={"agreement_pk": "agreement.pk"}),
+    "finance:claim_new": Write(may("admin", "bank"), "a defaulted loan of the Shenzhen pool",
+                               kwargs={"loan_pk": "loan_defaulted.pk"}),
 }
 
 
@@ -414,7 +459,7 @@ def test_documentation_lists_every_api_write() -> None:
 @pytest.mark.django_db
 def test_every_role_writes_only_what_the_matrix_allows() -> None:
     world = build_world()
-    assert set(world.users) >= set(DEMO_ROLES) - {"broker", "university"}
+    assert set(world.users) >= set(DEMO_ROLES) - {"broker", "university", "bank-gd"}
     api_rows = {k: v for k, v in API_WRITES.items() if k in api_writes()}
     web_rows = {k: v for k, v in WEB_VIEWS.items() if k in web_views()}
     problems = run(world, api_rows, web_rows)

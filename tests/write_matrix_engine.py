@@ -272,6 +272,16 @@ TARGETS: dict[str, Callable[[World], Any]] = {
     "scenario": _scenario,
     "token": _token,
     "job": _job,
+    "pool": lambda world: _first("finance.Pool", region_code="440300"),
+    "admission": lambda world: _first("finance.BankAdmission", state="applied", pool__region_code="440300"),
+    "agreement": lambda world: _first("finance.Agreement", pool__region_code="440300"),
+    "loan": lambda world: _first("finance.Loan", state="filed", agreement__pool__region_code="440300"),
+    "loan_enrolled": lambda world: _first("finance.Loan", state="enrolled", agreement__pool__region_code="440300"),
+    "loan_defaulted": lambda world: _first("finance.Loan", state="defaulted", claims__isnull=True,
+                                           agreement__pool__region_code="440300"),
+    "claim": lambda world: _first("finance.Claim", state="under_review", loan__agreement__pool__region_code="440300"),
+    "claim_draft": lambda world: _first("finance.Claim", state="draft", loan__agreement__pool__region_code="440300"),
+    "claim_paid": lambda world: _first("finance.Claim", state="paid", loan__agreement__pool__region_code="440300"),
 }
 for _name in list(TARGETS):
     if _name != "year":
@@ -451,6 +461,10 @@ PARAMS = {
     "token_id": "token.pk",
     "job_id": "job.pk",
     "change_id": "region_change.pk",
+    "pool_id": "pool.pk",
+    "admission_id": "admission.pk",
+    "loan_id": "loan.pk",
+    "claim_id": "claim.pk",
 }
 REFUSED = (401, 403, 404)
 SIGNS_OUT = {"web:logout"}

@@ -25,8 +25,8 @@ def test_every_role_sees_its_own_pages(scheme):
     loan = enrolled_loan(scheme)
     for who in ("manager", "reviewer", "officer", "admin"):
         client = browser(scheme[who])
-        for url in ("/finance/", f"/finance/pools/{scheme['pool'].pk}/", "/finance/loans/", f"/finance/loans/{loan.pk}/",
-                    "/finance/claims/"):
+        for url in ("/finance/", f"/finance/pools/{scheme['pool'].pk}/", "/finance/loans/",
+                    f"/finance/loans/{loan.pk}/", "/finance/claims/"):
             r = client.get(url)
             assert r.status_code == 200, (who, url)
     assert browser(scheme["gz_manager"]).get(f"/finance/loans/{loan.pk}/").status_code == 404

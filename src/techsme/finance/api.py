@@ -86,7 +86,7 @@ class FinanceDashboardOut(Schema):
 
 
 class FinanceAdmissionIn(Schema):
-    bank_id: Id
+    bank_id: Id | None = None
     local_branch_address: Annotated[str, Field(min_length=1, max_length=300)]
     tech_branch_name: Short = ""
     tech_credit_staff: Annotated[int, Field(ge=0, le=10000)] = 0

@@ -132,29 +132,31 @@ def _shenzhen(seed: _Seeder, pool: Pool, cmb: Organisation, second: Organisation
     # the second bank applies from outside the region: the agency's decision waits (admitting it needs an override)
     s.do_apply_admission(actor=second_user, pool_id=pool.pk, bank_id=second.pk,
                          local_branch_address="广州市越秀区东风中路197号", tech_credit_staff=2)
-    borrowers = seed.enterprises("4403", agreement.eligibility, 150)
+    borrowers = seed.enterprises("4403", agreement.eligibility, 150)  # fewer in a small registry: scaled below
+    special, main = borrowers[-14:], borrowers[:-14]
     demo = Enterprise.objects.filter(name__startswith="深圳市星衡").first()
     loans = []
-    for i, enterprise in enumerate(borrowers[:130]):
+    for i, enterprise in enumerate(main):
         loan = seed.loan(bank, agreement, enterprise)
         if seed.enrol(admin if i % 2 else manager, loan):
             loans.append(loan)
     # repaid loans and repayments of live ones
-    for loan in loans[:25]:
+    sixth = max(len(loans) // 6, 1)
+    for loan in loans[:sixth]:
         s.do_record_repayment(actor=bank, loan_id=loan.pk, amount=str(loan.amount), paid_on=seed.today)
-    for loan in loans[25:45]:
+    for loan in loans[sixth:2 * sixth]:
         s.do_record_repayment(actor=bank, loan_id=loan.pk, amount=str((loan.amount / 4).quantize(Decimal("1"))),
                               paid_on=seed.today - timedelta(days=10))
     # waiting for the agency, saved, returned, refused and withdrawn
-    for enterprise in borrowers[130:138]:
+    for enterprise in special[:8]:
         seed.loan(bank, agreement, enterprise, days_ago=seed.rng.randint(5, 40))
-    for enterprise in borrowers[138:141]:
+    for enterprise in special[8:11]:
         seed.loan(bank, agreement, enterprise, days_ago=15, file=False)
-    returned = seed.loan(bank, agreement, borrowers[141], days_ago=20)
+    returned = seed.loan(bank, agreement, special[11], days_ago=20)
     s.do_return_loan(actor=reviewer, loan_id=returned.pk, note="请补充贷款合同编号对应的借据号，并更正贷款利率。")
-    refused = seed.loan(bank, agreement, borrowers[142], days_ago=30, amount="12000000")
+    refused = seed.loan(bank, agreement, special[12], days_ago=30, amount="12000000")
     s.do_refuse_loan(actor=manager, loan_id=refused.pk, note="贷款金额超过协议约定的单笔上限1000万元。")
-    withdrawn = seed.loan(bank, agreement, borrowers[143], days_ago=30)
+    withdrawn = seed.loan(bank, agreement, special[13], days_ago=30)
     s.do_withdraw_loan(actor=bank, loan_id=withdrawn.pk)
     big = Enterprise.objects.filter(region_code__startswith="4403", facts__employees__gt=500).first()
     if big is not None:  # not eligible when filed; the agency administrator enrols it with a reason
@@ -178,7 +180,7 @@ def _shenzhen(seed: _Seeder, pool: Pool, cmb: Organisation, second: Organisation
                          year=seed.today.year - 1, basis="30000")
         _investments(seed, demo, pledge)
     # defaults: the claims in every state
-    defaulted = loans[45:55]
+    defaulted = loans[-10:]
     for loan in defaulted:
         s.do_report_default(actor=bank, loan_id=loan.pk, defaulted_on=seed.today - timedelta(days=40))
         loan.refresh_from_db()

@@ -103,9 +103,8 @@ def pool_detail(request: HttpRequest, pk: int) -> HttpResponse:
                                                       request_key=post.get("request_key", "")),
                       _("The pool was funded."))
         elif action == "apply":
-            bank = selectors.bank_ids(user)
             ok = _run(request, lambda: s.do_apply_admission(
-                actor=user, pool_id=pool.pk, bank_id=bank[0] if bank else 0,
+                actor=user, pool_id=pool.pk,
                 local_branch_address=post.get("local_branch_address", ""),
                 tech_branch_name=post.get("tech_branch_name", ""),
                 tech_credit_staff=post.get("tech_credit_staff") or 0),

@@ -129,18 +129,18 @@ def do_update_claim(*, actor: Any, claim_id: int, loss: Any, recovered_before: A
 
 def do_add_claim_document(*, actor: Any, claim_id: int, kind: str, upload: Any) -> ClaimDocument:
     """A PDF, JPEG or PNG (recognised by its first bytes, not its name), at most 10 MB."""
-    if kind not in DocumentKind.values:
-        raise invalid("kind", _("Choose the kind of document."))
-    if upload is None:
-        raise invalid("file", _("Choose a file."))
-    if getattr(upload, "size", 0) > MAX_DOCUMENT_BYTES:
-        raise invalid("file", _("The document is larger than 10 MB."))
-    content_type = sniff_type(upload)
-    if content_type is None:
-        raise invalid("file", _("The document must be a PDF, JPEG or PNG file."))
     with transaction.atomic():
         claim = _claim(claim_id)
         authorize(actor, "claim", "edit", claim, claim.state)
+        if kind not in DocumentKind.values:
+            raise invalid("kind", _("Choose the kind of document."))
+        if upload is None:
+            raise invalid("file", _("Choose a file."))
+        if getattr(upload, "size", 0) > MAX_DOCUMENT_BYTES:
+            raise invalid("file", _("The document is larger than 10 MB."))
+        content_type = sniff_type(upload)
+        if content_type is None:
+            raise invalid("file", _("The document must be a PDF, JPEG or PNG file."))
         if claim.documents.count() >= MAX_DOCUMENTS:
             raise Conflict(_("A claim holds at most %(n)d documents.") % {"n": MAX_DOCUMENTS})
         document = ClaimDocument.objects.create(claim=claim, kind=kind, file=upload, content_type=content_type,

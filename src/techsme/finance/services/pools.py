@@ -86,9 +86,13 @@ def do_create_pool(*, actor: Any, agency_id: int, name: str, kind: str = PoolKin
                    first_review_workdays: Any = 5, approval_workdays: Any = 25, claim_window_days: Any = 180,
                    suspension_loss_ratio_pct: Any = "5", borrower_premium_pct: Any = "0",
                    lender_premium_pct: Any = "0", match_ratio: Any = "1") -> Pool:
+    if not can(actor, "finance.pool.manage"):
+        raise PermissionDenied(_("You may not create a pool for this agency."))
     agency = Organisation.objects.filter(pk=agency_id, kind=OrgKind.AGENCY).first()
-    pool = Pool(agency=agency, region_code=agency.region_code if agency else "")
-    if agency is None or not can(actor, "finance.pool.manage", pool):
+    if agency is None:
+        raise invalid("agency_id", _("Choose an agency."))
+    pool = Pool(agency=agency, region_code=agency.region_code)
+    if not can(actor, "finance.pool.manage", pool):
         raise PermissionDenied(_("You may not create a pool for this agency."))
     errors = []
     values: dict[str, Any] = {}
@@ -149,8 +153,14 @@ def do_fund_pool(*, actor: Any, pool_id: int, amount: Any, request_key: str) -> 
 # admission
 
 
-def do_apply_admission(*, actor: Any, pool_id: int, bank_id: int, local_branch_address: str,
+def do_apply_admission(*, actor: Any, pool_id: int, local_branch_address: str, bank_id: int | None = None,
                        tech_branch_name: str = "", tech_credit_staff: Any = 0) -> BankAdmission:
+    """A bank applies to join a pool (``bank_id`` may be left out by an officer of one bank: that bank)."""
+    if bank_id is None:
+        from techsme.core.permissions import organisations
+
+        own = organisations(actor, {"bank_officer"})
+        bank_id = own[0] if len(own) == 1 else 0
     bank = Organisation.objects.filter(pk=bank_id, kind=OrgKind.BANK).first()
     pool = Pool.objects.filter(pk=pool_id).first()
     admission = BankAdmission(pool=pool, bank=bank)
