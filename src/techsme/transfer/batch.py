@@ -15,7 +15,7 @@ import numpy as np
 
 from techsme.transfer.matching import Side, idf, rank, stored_terms, term_weight
 
-PRESELECT = 50
+PRESELECT = 30
 
 
 @dataclass

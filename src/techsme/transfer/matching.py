@@ -151,12 +151,18 @@ def price_part(budget: Decimal | None, price: Decimal | None, negotiable: bool) 
     return max(0.0, float(budget / price))
 
 
-def score_pair(need: Side, outcome: Side, idfs: dict[str, float], avg_length: float) -> tuple[float, dict[str, Any]]:
-    """The total score of a need–outcome pair and its reasons (JSON-ready)."""
+def best_text(need: Side, idfs: dict[str, float], avg_length: float) -> float:
+    """What a perfect match of an average-length outcome would score on text (the normaliser of the text part)."""
+    return sum(term_weight(idfs.get(t, 0.0), avg_length, avg_length) for t in need.terms) or 1.0
+
+
+def score_pair(need: Side, outcome: Side, idfs: dict[str, float], avg_length: float,
+               best: float | None = None) -> tuple[float, dict[str, Any]]:
+    """The total score of a need–outcome pair and its reasons (JSON-ready); ``best`` may be passed precomputed."""
     shared = need.terms & outcome.terms
     length = len(outcome.terms)
     weights = {t: term_weight(idfs.get(t, 0.0), length, avg_length) for t in shared}
-    best = sum(term_weight(idfs.get(t, 0.0), avg_length, avg_length) for t in need.terms) or 1.0
+    best = best if best is not None else best_text(need, idfs, avg_length)
     text = min(1.0, sum(weights.values()) / best)
     field_score, field_level = field_part(need.industry, outcome.industry)
     region_score, region_level = region_part(need.region, outcome.region)
@@ -187,8 +193,9 @@ def rank(need: Side, candidates: Iterable[tuple[Any, Side]], idfs: dict[str, flo
          limit: int = 10) -> list[tuple[Any, float, dict[str, Any]]]:
     """The best ``limit`` candidates (key, score, reasons), highest first, ties by key; zero scores left out."""
     scored = []
+    best = best_text(need, idfs, avg_length)
     for key, side in candidates:
-        total, reasons = score_pair(need, side, idfs, avg_length)
+        total, reasons = score_pair(need, side, idfs, avg_length, best)
         if total > 0:
             scored.append((key, total, reasons))
     scored.sort(key=lambda row: (-row[1], row[0]))
