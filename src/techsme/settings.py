@@ -185,7 +185,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_USERNAME_CALLABLE = "techsme.accounts.signin.normalised_username"
-AXES_CLIENT_IP_CALLABLE = "techsme.core.http.client_ip"
+AXES_CLIENT_IP_CALLABLE = "techsme.accounts.signin.client_address"
 AXES_LOCKOUT_CALLABLE = "techsme.accounts.signin.lockout_response"
 AXES_VERBOSE = False
 

@@ -39,10 +39,22 @@ def normalised_username(request: HttpRequest | None, credentials: dict | None = 
     return str(raw or "").strip().lower()[:150]
 
 
-def _address(request: HttpRequest) -> str:
+def client_address(request: HttpRequest) -> str | None:
+    """AXES_CLIENT_IP_CALLABLE: the client's address (``core.http.client_ip``, which honours the trusted proxies),
+    or None when there is none (a request built in code), since axes stores it in an IP-address column."""
+    from ipaddress import ip_address
+
     from techsme.core.http import client_ip
 
-    return getattr(request, "axes_ip_address", None) or client_ip(request)
+    address = client_ip(request)
+    try:
+        return str(ip_address(address))
+    except ValueError:
+        return None
+
+
+def _address(request: HttpRequest) -> str:
+    return getattr(request, "axes_ip_address", None) or client_address(request) or ""
 
 
 def recent_lockouts(username: str, ip_address: str) -> int:
