@@ -17,8 +17,8 @@ with 422 before any code runs):
 - ``Offset`` 0 … 1,000,000, ``Page`` 1 … 1,000,000 and ``Limit`` 1 … 500 for paging; ``IdList``: at most 1,000 ids.
 - ``Int64``: any other integer (money in fen, counts) within 64 bits.
 - ``IsoDate``: a date written YYYY-MM-DD (a bare number is not a date).
-- ``Code`` (40 characters: region, industry, state codes), ``Short`` (300 characters: names, titles, codes, amounts as text), ``Text`` (20,000: reasons, descriptions):
-  string lengths; a model's own, shorter limit is checked by its service (422).
+- String lengths: ``Code`` (40 characters: region, industry, state codes), ``Short`` (300: names, titles, amounts
+  as text), ``Text`` (20,000: reasons, descriptions); a model's own, shorter limit is checked by its service (422).
 """
 
 import json
