@@ -58,7 +58,7 @@ def _outcomes(orgs: list[Organisation], rng: random.Random) -> list[Outcome]:
     now = timezone.now()
     for index in range(OUTCOMES):
         topic = TOPICS[index % len(TOPICS)]
-        org = orgs[index % len(orgs)]
+        org = orgs[(index // len(TOPICS)) % len(orgs)]  # every topic has outcomes of every institution
         title, summary, keywords = outcome_text(topic, rng)
         trl = rng.randint(3, 8)
         low = Decimal(rng.choice((30, 50, 80, 120, 200, 500))) * 10000
@@ -172,7 +172,7 @@ def seed_transfer() -> dict[str, Any]:
             "agency_admin": User.objects.get(username=AGENCY_ADMIN),
         }
         outcomes = _outcomes(orgs, rng)
-        returned = next(o for o in outcomes if o.state == OutcomeState.SUBMITTED)
+        returned = next(o for o in outcomes if o.state == OutcomeState.SUBMITTED and o.region_code.startswith("4403"))
         services.do_return_outcome(actor=users["reviewer"], outcome_id=returned.pk,
                                    note="请补充技术指标和专利法律状态。")
     _needs(rng, demo, users["enterprise"])
@@ -180,4 +180,8 @@ def seed_transfer() -> dict[str, Any]:
     agency_admin = User.objects.filter(memberships__organisation=agency, memberships__role=Role.AGENCY_ADMIN).first()
     _challenges(demo.organisation, agency, university, users, agency_admin)
     _contracts(demo, university, users)
+    services.do_submit_product(actor=users["enterprise"], enterprise=demo, data={
+        "name": "星衡多传感器融合车载定位终端",
+        "description": "厘米级定位，支持北斗三号与惯导融合，适用于网约车和物流车队。",
+        "industry_code": "C3962", "price": "3800"})
     return {"created": True, "outcomes": len(outcomes)}

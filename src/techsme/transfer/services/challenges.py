@@ -62,12 +62,12 @@ def do_post_challenge(*, actor: Any, poster: Any, data: dict[str, Any]) -> Chall
 
 def do_enter_challenge(*, actor: Any, challenge_id: int, solver: Any, proposal: str) -> ChallengeEntry:
     proposal = (proposal or "").strip()
-    if not proposal or len(proposal) > 8000:
-        raise InvalidInput([FieldError("proposal", _("Describe your solution (at most 8,000 characters)."))])
     with transaction.atomic():
         challenge = Challenge.objects.select_for_update().get(pk=challenge_id)
         entry = ChallengeEntry(challenge=challenge, solver=solver, proposal=proposal, submitted_by=actor)
         require(actor, "transfer.challenge.enter", entry, _("You may not answer challenges for this organisation."))
+        if not proposal or len(proposal) > 8000:
+            raise InvalidInput([FieldError("proposal", _("Describe your solution (at most 8,000 characters)."))])
         if challenge.state != ChallengeState.OPEN or challenge.deadline < timezone.localdate():
             raise Conflict(_("The challenge no longer takes solutions."))
         if solver.pk == challenge.poster_id:
@@ -141,11 +141,11 @@ def do_award_challenge(*, actor: Any, entry_id: int, acceptance: str) -> Challen
 
 def do_close_without_winner(*, actor: Any, challenge_id: int, reason: str) -> Challenge:
     """Nobody wins: the escrowed prize goes back to the sponsor."""
-    if not (reason or "").strip():
-        raise InvalidInput([FieldError("reason", _("Say why no solution is awarded."))])
     with transaction.atomic():
         challenge = Challenge.objects.select_for_update().select_related("escrow").get(pk=challenge_id)
         require(actor, "transfer.challenge.decide", challenge, _("You may not decide this challenge."))
+        if not (reason or "").strip():
+            raise InvalidInput([FieldError("reason", _("Say why no solution is awarded."))])
         if challenge.state not in (ChallengeState.OPEN, ChallengeState.JUDGING):
             raise Conflict(_("The challenge is already closed."))
         if challenge.state == ChallengeState.OPEN and challenge.deadline >= timezone.localdate() \

@@ -204,11 +204,11 @@ def do_register_contract(*, actor: Any, contract_id: int, tech_amount: Any, cate
     """The registrar classifies the contract, determines the technology-transaction amount and registers it — or,
     when it is claimed for tax relief, passes it to the second review. Refused with every failing criterion."""
     amount, errors = money({"tech_amount": tech_amount}, "tech_amount", required=True, positive=True)
-    if errors:
-        raise InvalidInput(errors)
     with transaction.atomic():
         contract = TechContract.objects.select_for_update().get(pk=contract_id)
         require(actor, "transfer.contract.register", contract, _("You may not register contracts of this region."))
+        if errors:
+            raise InvalidInput(errors)
         if contract.state != ContractState.SUBMITTED:
             raise Conflict(_("Not possible while the contract is “%(state)s”.")
                            % {"state": contract.get_state_display()})
@@ -262,11 +262,11 @@ def do_second_review(*, actor: Any, contract_id: int, approve: bool, note: str =
 
 
 def do_refuse_contract(*, actor: Any, contract_id: int, reason: str) -> TechContract:
-    if not (reason or "").strip():
-        raise InvalidInput([FieldError("reason", _("Give the reason for not registering."))])
     with transaction.atomic():
         contract = TechContract.objects.select_for_update().get(pk=contract_id)
         require(actor, "transfer.contract.register", contract, _("You may not decide contracts of this region."))
+        if not (reason or "").strip():
+            raise InvalidInput([FieldError("reason", _("Give the reason for not registering."))])
         if contract.state != ContractState.SUBMITTED:
             raise Conflict(_("Not possible while the contract is “%(state)s”.")
                            % {"state": contract.get_state_display()})
@@ -284,17 +284,17 @@ def do_refuse_contract(*, actor: Any, contract_id: int, reason: str) -> TechCont
 
 def do_amend_contract(*, actor: Any, contract_id: int, field: str, value: Any, reason: str) -> ContractAmendment:
     """Correct a registered amount: an amendment row with its reason; the income fact follows."""
-    if field not in AMENDABLE:
-        raise InvalidInput([FieldError("field", _("Only the contract amount or the technology-transaction amount "
-                                                  "can be amended."))])
-    new, errors = money({field: value}, field, required=True, positive=True)
-    if not (reason or "").strip():
-        errors.append(FieldError("reason", _("Give the reason for the amendment.")))
-    if errors:
-        raise InvalidInput(errors)
     with transaction.atomic():
         contract = TechContract.objects.select_for_update().get(pk=contract_id)
         require(actor, "transfer.contract.amend", contract, _("Only an agency administrator amends registrations."))
+        if field not in AMENDABLE:
+            raise InvalidInput([FieldError("field", _("Only the contract amount or the technology-transaction "
+                                                      "amount can be amended."))])
+        new, errors = money({field: value}, field, required=True, positive=True)
+        if not (reason or "").strip():
+            errors.append(FieldError("reason", _("Give the reason for the amendment.")))
+        if errors:
+            raise InvalidInput(errors)
         if contract.state != ContractState.REGISTERED:
             raise Conflict(_("Only a registered contract is amended; change the application instead."))
         old = getattr(contract, field)
@@ -344,13 +344,13 @@ def feed_transfer_income(contract: TechContract) -> None:
 
 def do_rate_broker(*, actor: Any, contract_id: int, organisation: Organisation, stars: int,
                    comment: str = "") -> BrokerRating:
-    if not isinstance(stars, int) or not 1 <= stars <= 5:
-        raise InvalidInput([FieldError("stars", _("Give one to five stars."))])
     with transaction.atomic():
         contract = TechContract.objects.select_for_update().get(pk=contract_id)
         if organisation.pk not in (contract.seller_id, contract.buyer_id) or not can(
                 actor, "transfer.contract.rate", organisation):
             raise PermissionDenied(_("Only the parties to the contract rate its broker."))
+        if not isinstance(stars, int) or not 1 <= stars <= 5:
+            raise InvalidInput([FieldError("stars", _("Give one to five stars."))])
         if contract.state != ContractState.REGISTERED or contract.broker_id is None:
             raise Conflict(_("Only the broker of a registered contract is rated."))
         if BrokerRating.objects.filter(contract=contract, rater_org=organisation).exists():

@@ -190,8 +190,6 @@ def do_express_interest(*, actor: Any, match_id: int) -> Match:
 
 def do_send_message(*, actor: Any, match_id: int, body: str) -> ContactMessage:
     body = (body or "").strip()
-    if not body or len(body) > 4000:
-        raise InvalidInput([FieldError("text", _("Write a message of at most 4,000 characters."))])
     with transaction.atomic():
         match = Match.objects.select_related("need__enterprise", "outcome").get(pk=match_id)
         if can(actor, "transfer.match.need_side", match.need):
@@ -200,6 +198,8 @@ def do_send_message(*, actor: Any, match_id: int, body: str) -> ContactMessage:
             sender_org, other = match.outcome.owner, match.need.enterprise.organisation_id
         else:
             raise PermissionDenied(_("Only the two sides of a match take part in it."))
+        if not body or len(body) > 4000:
+            raise InvalidInput([FieldError("text", _("Write a message of at most 4,000 characters."))])
         if not match.contact_open:
             raise Conflict(_("Messages open once both sides have said they are interested."))
         message = ContactMessage.objects.create(match=match, sender=actor, sender_org=sender_org, text=body)

@@ -145,9 +145,11 @@ def do_approve_outcome(*, actor: Any, outcome_id: int, note: str = "") -> Outcom
 
 def do_return_outcome(*, actor: Any, outcome_id: int, note: str) -> Outcome:
     """Send a submitted outcome back to its owner with the moderator's reason."""
-    if not (note or "").strip():
-        raise InvalidInput([FieldError("note", _("Say what the owner should change."))])
     with transaction.atomic():
+        outcome = Outcome.objects.select_for_update().get(pk=outcome_id)
+        require(actor, "transfer.outcome.moderate", outcome, _("You may not moderate outcomes of this region."))
+        if not (note or "").strip():
+            raise InvalidInput([FieldError("note", _("Say what the owner should change."))])
         return _transition(actor, outcome_id, "transfer.outcome.moderate", (OutcomeState.SUBMITTED,),
                            OutcomeState.REJECTED, "transfer.return_outcome", decided_by=actor,
                            decided_at=timezone.now(), decision_note=note.strip()[:2000])

@@ -27,7 +27,7 @@ def _act(request: HttpRequest, verb: Callable[[], Any], done: str) -> list[str]:
         verb()
     except services.Refused as exc:
         return exc.problems
-    except (Conflict, PermissionDenied) as exc:
+    except Conflict as exc:
         return [str(exc)]
     except InvalidInput as exc:
         return [str(e.message) for e in exc.errors]
