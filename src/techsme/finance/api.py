@@ -15,7 +15,7 @@ from django.http import HttpRequest
 from ninja import Field, File, Form, Router, Schema
 from ninja.files import UploadedFile
 
-from techsme.core.api_schemas import ERRORS, Id, Limit, Offset, Short, Text
+from techsme.core.api_schemas import ERRORS, Id, Int64, Limit, Offset, Short, Text
 from techsme.finance import selectors, vc
 from techsme.finance import services as s
 from techsme.finance.models import Claim, DocumentKind, Loan, Pool
@@ -112,7 +112,7 @@ class FinanceNoteIn(Schema):
 class FinanceCondition(Schema):
     condition: Literal["registered_tech_sme", "hnte", "region_prefix", "max_employees", "max_revenue",
                        "good_standing"]
-    value: Annotated[str, Field(max_length=20)] | int | None = None
+    value: Annotated[str, Field(max_length=20)] | Int64 | None = None
 
 
 class FinanceAgreementIn(Schema):
