@@ -46,6 +46,13 @@ DEMO_ROLES = (
 )
 SIGNED_IN = frozenset(DEMO_ROLES)
 EVERYONE = SIGNED_IN | {ANONYMOUS}
+# technology transfer
+ENTERPRISES = may("enterprise-admin", "enterprise-member", OTHER_ENTERPRISE)
+PUBLISHERS = ENTERPRISES | may("university", "provider")
+SOLVERS = PUBLISHERS
+SELLERS = PUBLISHERS | may("broker")
+MATCH_SIDES = may("admin", "enterprise-admin", "enterprise-member", "university")
+REGISTRARS = may("admin", "agency-admin", "reviewer")
 
 API_WRITES: dict[str, Write] = {
     "POST /assess": Write(SIGNED_IN, "a new object (in the actor's own scope)", audited=False),
@@ -217,6 +224,54 @@ API_WRITES: dict[str, Write] = {
         may("admin", "agency-admin", "manager"), "a claim under review in the Shenzhen pool",
         kwargs={"decision": "=approve"}
     ),
+    # technology transfer (docs/transfer.md)
+    "POST /transfer/outcomes": Write(PUBLISHERS, "a new object (in the actor's own scope)"),
+    "PUT /transfer/outcomes/{outcome_id}": Write(
+        may("admin", "university"), "a published outcome of the demo university"
+    ),
+    "POST /transfer/outcomes/{outcome_id}/{action}": Write(
+        REGISTRARS, "an outcome awaiting moderation in Shenzhen",
+        kwargs={"outcome_id": "outcome_submitted.pk", "action": "=approve"},
+    ),
+    "POST /transfer/needs": Write(ENTERPRISES, "a new object (in the actor's own scope)"),
+    "POST /transfer/needs/{need_id}/close": Write(
+        may("admin", "enterprise-admin", "enterprise-member"), "the demo enterprise's need"
+    ),
+    "POST /transfer/matches/{match_id}/interest": Write(MATCH_SIDES, "a match of the demo enterprise's need"),
+    "POST /transfer/matches/{match_id}/messages": Write(MATCH_SIDES, "a match of the demo enterprise's need"),
+    "POST /transfer/matches/rank-all": Write(may("admin", "agency-admin", "manager"), "every open need"),
+    "POST /transfer/challenges": Write(
+        may("enterprise-admin", OTHER_ENTERPRISE, "agency-admin", "manager"), "a new object (in the actor's own scope)"
+    ),
+    "POST /transfer/challenges/{challenge_id}/entries": Write(SOLVERS, "the open challenge of the Shenzhen agency"),
+    "POST /transfer/challenges/{challenge_id}/close": Write(
+        may("admin", "agency-admin", "manager"), "the open challenge of the Shenzhen agency"
+    ),
+    "POST /transfer/challenges/{challenge_id}/no-winner": Write(
+        may("admin", "agency-admin", "manager"), "the open challenge of the Shenzhen agency"
+    ),
+    "POST /transfer/entries/{entry_id}/award": Write(
+        may("admin", "enterprise-admin", "agency-admin", "manager"), "an entry of the demo enterprise's challenge"
+    ),
+    "POST /transfer/contracts": Write(SELLERS, "a new object (in the actor's own scope)"),
+    "POST /transfer/contracts/{contract_id}/register": Write(
+        REGISTRARS, "a technology contract awaiting registration in Shenzhen",
+        kwargs={"contract_id": "tech_contract.pk"},
+    ),
+    "POST /transfer/contracts/{contract_id}/refuse": Write(
+        REGISTRARS, "a technology contract awaiting registration in Shenzhen",
+        kwargs={"contract_id": "tech_contract.pk"},
+    ),
+    "POST /transfer/contracts/{contract_id}/second-review": Write(
+        may("admin", "agency-admin"), "a technology contract awaiting registration in Shenzhen",
+        kwargs={"contract_id": "tech_contract.pk"},
+    ),
+    "POST /transfer/contracts/{contract_id}/amend": Write(
+        may("admin", "agency-admin"), "a registered technology contract in Shenzhen",
+        kwargs={"contract_id": "tech_contract_registered.pk"},
+    ),
+    "POST /transfer/products": Write(ENTERPRISES, "a new object (in the actor's own scope)"),
+    "POST /transfer/products/{product_id}/decide": Write(REGISTRARS, "the demo enterprise's innovative product"),
 }
 
 WEB_VIEWS: dict[str, Write | Read] = {
@@ -432,6 +487,63 @@ WEB_VIEWS: dict[str, Write | Read] = {
                               kwargs={"agreement_pk": "agreement.pk"}),
     "finance:claim_new": Write(may("admin", "bank"), "a defaulted loan of the Shenzhen pool",
                                kwargs={"loan_pk": "loan_defaulted.pk"}),
+    # technology transfer
+    "transfer:home": Read(),
+    "transfer:outcomes": Read(),
+    "transfer:outcome_new": Write(PUBLISHERS, "a new object (in the actor's own scope)"),
+    "transfer:outcome": Read({"pk": "outcome.pk"}),
+    "transfer:outcome_edit": Write(
+        may("admin", "university"), "a published outcome of the demo university", kwargs={"pk": "outcome.pk"}
+    ),
+    "transfer:outcome_action": Write(
+        REGISTRARS, "an outcome awaiting moderation in Shenzhen",
+        kwargs={"pk": "outcome_submitted.pk", "action": "=approve"},
+    ),
+    "transfer:belt_and_road": Read(),
+    "transfer:moderation": Read(),
+    "transfer:rank_all": Write(may("admin", "agency-admin", "manager"), "every open need"),
+    "transfer:needs": Read(),
+    "transfer:need_new": Write(ENTERPRISES, "a new object (in the actor's own scope)"),
+    "transfer:need": Read({"pk": "need.pk"}),
+    "transfer:need_edit": Write(
+        may("admin", "enterprise-admin", "enterprise-member"), "the demo enterprise's need", kwargs={"pk": "need.pk"}
+    ),
+    "transfer:need_action": Write(
+        may("admin", "enterprise-admin", "enterprise-member"), "the demo enterprise's need",
+        kwargs={"pk": "need.pk", "action": "=close"},
+    ),
+    "transfer:match": Read({"pk": "match.pk"}),
+    "transfer:match_action": Write(
+        MATCH_SIDES, "a match of the demo enterprise's need", kwargs={"pk": "match.pk", "action": "=interest"}
+    ),
+    "transfer:mine": Read(),
+    "transfer:challenges": Read(),
+    "transfer:challenge_new": Write(
+        may("enterprise-admin", OTHER_ENTERPRISE, "agency-admin", "manager"), "a new object (in the actor's own scope)"
+    ),
+    "transfer:challenge": Read({"pk": "challenge.pk"}),
+    "transfer:challenge_action": Write(
+        may("admin", "agency-admin", "manager"), "the open challenge of the Shenzhen agency",
+        kwargs={"pk": "challenge.pk", "action": "=close"},
+    ),
+    "transfer:contracts": Read(),
+    "transfer:contract_new": Write(SELLERS, "a new object (in the actor's own scope)"),
+    "transfer:rules": Read(),
+    "transfer:contract": Read({"pk": "tech_contract.pk"}),
+    "transfer:certificate": Read({"pk": "tech_contract_registered.pk"}),
+    "transfer:contract_action": Write(
+        REGISTRARS, "a technology contract awaiting registration in Shenzhen",
+        kwargs={"pk": "tech_contract.pk", "action": "=register"},
+    ),
+    "transfer:verify": Read({"number": "=X"}),
+    "transfer:statistics": Read(),
+    "transfer:brokers": Read(),
+    "transfer:products": Read(),
+    "transfer:product_new": Write(ENTERPRISES, "a new object (in the actor's own scope)"),
+    "transfer:product_decide": Write(
+        REGISTRARS, "the demo enterprise's innovative product", kwargs={"pk": "product.pk"}
+    ),
+    "transfer:products_export": Read({"fmt": "=csv"}),
 }
 
 

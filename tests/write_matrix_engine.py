@@ -282,6 +282,19 @@ TARGETS: dict[str, Callable[[World], Any]] = {
     "claim": lambda world: _first("finance.Claim", state="under_review", loan__agreement__pool__region_code="440300"),
     "claim_draft": lambda world: _first("finance.Claim", state="draft", loan__agreement__pool__region_code="440300"),
     "claim_paid": lambda world: _first("finance.Claim", state="paid", loan__agreement__pool__region_code="440300"),
+    # technology transfer (demo step 50): the demo university is the one of the `university` and `broker` users
+    "outcome": lambda world: _first("transfer.Outcome", state="published",
+                                    owner__memberships__user=world.users.get("university")),
+    "outcome_submitted": lambda world: _first("transfer.Outcome", state="submitted", region_code__startswith="4403"),
+    "need": _own("transfer.Need"),
+    "match": lambda world: _first("transfer.Match", need__enterprise=world.target("enterprise"),
+                                  outcome__owner__memberships__user=world.users.get("university")),
+    "challenge": lambda world: _first("transfer.Challenge", state="open", region_code__startswith="4403"),
+    "entry": lambda world: _first("transfer.ChallengeEntry", challenge__poster__enterprise=world.target("enterprise")),
+    "tech_contract": lambda world: _first("transfer.TechContract", state="submitted", region_code__startswith="4403"),
+    "tech_contract_registered": lambda world: _first("transfer.TechContract", state="registered",
+                                                     region_code__startswith="4403"),
+    "product": _own("transfer.InnovativeProduct"),
 }
 for _name in list(TARGETS):
     if _name != "year":
@@ -465,6 +478,12 @@ PARAMS = {
     "admission_id": "admission.pk",
     "loan_id": "loan.pk",
     "claim_id": "claim.pk",
+    "outcome_id": "outcome.pk",
+    "need_id": "need.pk",
+    "match_id": "match.pk",
+    "challenge_id": "challenge.pk",
+    "entry_id": "entry.pk",
+    "product_id": "product.pk",
 }
 REFUSED = (401, 403, 404)
 SIGNS_OUT = {"web:logout"}

@@ -69,7 +69,7 @@ class OutcomeIn(Schema):
     discipline: str = Field("", max_length=3)
     trl: int = Field(..., ge=1, le=9)
     patent_numbers: list[str] = Field([], max_length=50, description="e.g. ZL201910123456.7 (check digit verified)")
-    modes: list[str] = Field(..., min_length=1, max_length=4, description="transfer, licence, joint, equity")
+    modes: list[str] = Field([], max_length=4, description="transfer, licence, joint, equity (at least one)")
     price_min: Decimal | None = Amount
     price_max: Decimal | None = Amount
     negotiable: bool = False

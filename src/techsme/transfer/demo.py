@@ -100,7 +100,8 @@ def _needs(rng: random.Random, demo: Enterprise, admin: User) -> None:
             need.save()
             services.match_need(need.pk)
         else:
-            services.do_save_need(actor=actor, enterprise=enterprise, data=data)
+            need = services.do_save_need(actor=actor, enterprise=enterprise, data=data)
+            services.match_need(need.pk)  # also when the caller's transaction never commits (tests, nested seeds)
 
 
 def _challenges(demo_org: Organisation, agency: Organisation, university: Organisation, users: dict[str, User],
