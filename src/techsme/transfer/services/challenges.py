@@ -114,7 +114,8 @@ def do_award_challenge(*, actor: Any, entry_id: int, acceptance: str) -> Challen
     """Release the escrowed prize to the winning solver after the milestones were accepted."""
     with transaction.atomic():
         entry = ChallengeEntry.objects.select_related("solver").get(pk=entry_id)
-        challenge = Challenge.objects.select_for_update().select_related("escrow").get(pk=entry.challenge_id)
+        locked = Challenge.objects.select_for_update(of=("self",))  # the escrow join is nullable: lock the row only
+        challenge = locked.select_related("escrow").get(pk=entry.challenge_id)
         entry = ChallengeEntry.objects.select_for_update().get(pk=entry_id)
         require(actor, "transfer.challenge.decide", challenge, _("You may not decide this challenge."))
         refuse_if(award_problems(challenge, entry, acceptance))
@@ -142,7 +143,8 @@ def do_award_challenge(*, actor: Any, entry_id: int, acceptance: str) -> Challen
 def do_close_without_winner(*, actor: Any, challenge_id: int, reason: str) -> Challenge:
     """Nobody wins: the escrowed prize goes back to the sponsor."""
     with transaction.atomic():
-        challenge = Challenge.objects.select_for_update().select_related("escrow").get(pk=challenge_id)
+        locked = Challenge.objects.select_for_update(of=("self",))
+        challenge = locked.select_related("escrow").get(pk=challenge_id)
         require(actor, "transfer.challenge.decide", challenge, _("You may not decide this challenge."))
         if not (reason or "").strip():
             raise InvalidInput([FieldError("reason", _("Say why no solution is awarded."))])
